@@ -1,0 +1,66 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { fileURLToPath } from 'node:url';
+import viteConfig from './vite.config.ts';
+import { isolationHeaders } from './web/security/headers.ts';
+import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium.ts';
+
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+
+// The app's CSP is checked against the dev and production servers (tests/e2e); the
+// in-browser runner gets only the isolation headers, since its harness uses inline scripts.
+const base = { ...viteConfig, server: { ...viteConfig.server, headers: isolationHeaders() } };
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      reporters: ['default', './tests/support/summary-reporter.ts'],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'unit',
+            root: projectRoot,
+            include: ['tests/unit/**/*.test.ts', 'tests/models/**/*.test.ts'],
+            environment: 'node',
+            testTimeout: 60_000,
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'browser',
+            root: projectRoot,
+            include: ['tests/browser/**/*.test.ts'],
+            testTimeout: 120_000,
+            hookTimeout: 120_000,
+            fileParallelism: false,
+            browser: {
+              enabled: true,
+              headless: true,
+              screenshotFailures: false,
+              provider: playwright({
+                launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
+              }),
+              instances: [{ browser: 'chromium' }],
+            },
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'e2e',
+            root: projectRoot,
+            include: ['tests/e2e/**/*.test.ts'],
+            environment: 'node',
+            globalSetup: ['tests/e2e/build.setup.ts'],
+            testTimeout: 180_000,
+            hookTimeout: 300_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  }),
+);

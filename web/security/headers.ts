@@ -1,0 +1,70 @@
+/**
+ * The HTTP headers every server of the app must send: the dev and preview servers
+ * (vite.config.ts), static hosts (the `_headers` file written into the build), and
+ * any other host (documented in README.md, "Hosting").
+ *
+ * - COOP/COEP make the page cross-origin isolated: SharedArrayBuffer for the
+ *   Python interrupt buffer and multi-threaded ONNX Runtime.
+ * - The Content-Security-Policy keeps every request on the app's own origin, plus the
+ *   model hosts listed in the registry (`connectHosts`).
+ */
+
+export interface HeaderOptions {
+  /** Extra origins the model registry downloads from, e.g. 'https://huggingface.co'. */
+  connectHosts?: readonly string[];
+  /** Dev server only: allow Vite's HMR websocket. */
+  dev?: boolean;
+}
+
+export function contentSecurityPolicy(options: HeaderOptions = {}): string {
+  const connect = ["'self'", ...(options.connectHosts ?? [])];
+  if (options.dev) connect.push('ws://localhost:*', 'ws://127.0.0.1:*');
+  const directives: Record<string, string[]> = {
+    'default-src': ["'self'"],
+    // 'wasm-unsafe-eval': ONNX Runtime and Pyodide compile WebAssembly.
+    'script-src': ["'self'", "'wasm-unsafe-eval'"],
+    // blob: workers are created by ONNX Runtime's threaded build.
+    'worker-src': ["'self'", 'blob:'],
+    'connect-src': connect,
+    'img-src': ["'self'", 'data:', 'blob:'],
+    // KaTeX and Svelte set inline style attributes.
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'font-src': ["'self'", 'data:'],
+    'object-src': ["'none'"],
+    'base-uri': ["'self'"],
+    'form-action': ["'self'"],
+  };
+  return Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join('; ');
+}
+
+export function securityHeaders(options: HeaderOptions = {}): Record<string, string> {
+  return {
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Content-Security-Policy': contentSecurityPolicy(options),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  };
+}
+
+/** A `_headers` file (Netlify / Cloudflare Pages format) for the whole site. */
+export function headersFile(options: HeaderOptions = {}): string {
+  const lines = Object.entries(securityHeaders(options)).map(([k, v]) => `  ${k}: ${v}`);
+  return ['/*', ...lines, ''].join('\n');
+}
+
+/**
+ * Only the isolation headers: for the in-browser test runner, whose own harness
+ * pages use inline scripts that the app's CSP would (rightly) block.
+ */
+export function isolationHeaders(): Record<string, string> {
+  const all = securityHeaders();
+  return {
+    'Cross-Origin-Opener-Policy': all['Cross-Origin-Opener-Policy']!,
+    'Cross-Origin-Embedder-Policy': all['Cross-Origin-Embedder-Policy']!,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The contracts between the UI and the workers, in one place.
+ *
+ * Each worker exposes one API object through comlink; its type lives here and is
+ * imported by both sides, so a mismatch is a compile error. Long work takes an
+ * `onEvent` callback (passed through `Comlink.proxy`) for progress and streamed
+ * output, and a `jobId` that `cancel(jobId)` stops. The main-thread bridge
+ * (`workers/common/bridge.ts`) adds AbortSignal support on top: a call whose
+ * signal aborts is cancelled cooperatively, then by terminating the worker.
+ */
+
+// ── Common ──────────────────────────────────────────────────────────────────
+
+/** Identifies one long-running call so that it can be cancelled. */
+export type JobId = string;
+
+/** Progress of long work, e.g. loading a runtime or downloading a model. */
+export interface ProgressEvent {
+  type: 'progress';
+  /** What is happening, in words a user understands ("Loading Python", "Downloading model.onnx"). */
+  stage: string;
+  /** Units done and total (bytes, files, steps); total is undefined when unknown. */
+  done?: number;
+  total?: number;
+  /** Bytes per second and seconds left, for downloads. */
+  rate?: number;
+  etaSeconds?: number;
+}
+
+/** Errors cross threads as plain data and are rebuilt as named errors (`workers/common/errors.ts`). */
+export interface SerializedError {
+  name: string;
+  message: string;
+  hint?: string;
+  details?: Record<string, unknown>;
+  stack?: string;
+}
+
+// ── Capabilities (probe worker) ─────────────────────────────────────────────
+
+export interface GpuInfo {
+  /** True when `navigator.gpu.requestAdapter()` returned an adapter. */
+  available: boolean;
+  /** Why WebGPU is not available, in words for the user. */
+  reason?: string;
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  /** A software (CPU) adapter such as SwiftShader: works, but slowly. */
+  isFallbackAdapter?: boolean;
+  /** True when fp16 shaders (`shader-f16`) are supported: required by fp16/q4f16 graphs. */
+  shaderF16?: boolean;
+  maxBufferSize?: number;
+  maxStorageBufferBindingSize?: number;
+}
+
+export interface StorageInfo {
+  quota: number;
+  usage: number;
+  persisted: boolean;
+}
+
+export interface Capabilities {
+  context: 'window' | 'worker';
+  webgpu: GpuInfo;
+  crossOriginIsolated: boolean;
+  sharedArrayBuffer: boolean;
+  hardwareConcurrency: number;
+  /** navigator.deviceMemory where the browser reports it (GiB, rounded down). */
+  deviceMemoryGiB?: number;
+  storage?: StorageInfo;
+}
+
+export interface ProbeApi {
+  /** Capabilities as seen from inside a module worker, where the model runs. */
+  capabilities(): Promise<Capabilities>;
+}
