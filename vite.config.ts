@@ -33,6 +33,8 @@ export default defineConfig({
   },
   optimizeDeps: {
     exclude: ['@huggingface/transformers', 'onnxruntime-web', 'pyodide'],
+    // Pre-bundled up front so the first import in a test does not reload the page.
+    include: ['comlink', 'idb', 'katex'],
   },
   server: {
     headers: securityHeaders({ connectHosts: MODEL_HOSTS, dev: true }),

@@ -75,3 +75,85 @@ export interface ProbeApi {
   /** Capabilities as seen from inside a module worker, where the model runs. */
   capabilities(): Promise<Capabilities>;
 }
+
+// ── Solver ──────────────────────────────────────────────────────────────────
+
+export type { StrategyId, Selection, Cluster, SampleOutcome } from './solver/selection.ts';
+export type { SolutionFormatId } from './solver/formats.ts';
+import type { Selection, StrategyId } from './solver/selection.ts';
+
+export interface SolveSettings {
+  /** Sampled solutions (default 8). */
+  samples: number;
+  /** Also decode one greedy (temperature 0) solution. */
+  greedy: boolean;
+  temperature: number;
+  topP: number;
+  /** Token budget per solution. */
+  maxTokensPerSolution: number;
+  /** Wall-clock budget for the whole problem, ms. */
+  timeLimitMs: number;
+  /** Per code block, ms (default 10 000). */
+  codeTimeoutMs: number;
+  strategy: StrategyId;
+  /** Cancel remaining samples once no answer can overtake the chosen one. */
+  earlyStop: boolean;
+  /** Seed of the first sample; sample i uses seed + i. */
+  seed: number;
+}
+
+export interface SolveRequest {
+  jobId: JobId;
+  question: string;
+  modelId: string;
+  settings: SolveSettings;
+}
+
+/** Why a solution ended. */
+export type SampleEnd = 'answer' | 'no-answer' | 'token-budget' | 'code-limit' | 'time-limit' | 'cancelled' | 'error';
+
+export interface CodeRun {
+  call: number;
+  code: string;
+  output: string;
+  error?: { type: string; message: string; line?: number };
+  truncated: boolean;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface SampleRecord {
+  sample: number;
+  greedy: boolean;
+  /** The generated solution, with code outputs as fed back to the model. */
+  text: string;
+  codeRuns: CodeRun[];
+  answer: string | null;
+  value: number | null;
+  end: SampleEnd;
+  tokens: number;
+}
+
+export interface SolveResult {
+  question: string;
+  modelId: string;
+  device: 'webgpu' | 'wasm' | 'cpu';
+  settings: SolveSettings;
+  samples: SampleRecord[];
+  selection: Selection;
+  /** Samples cancelled because the answer was already decided. */
+  stoppedEarly: number;
+  durationMs: number;
+}
+
+/** Everything the UI hears while a problem is being solved; token text arrives in batches. */
+export type SolverEvent =
+  | ProgressEvent
+  | { type: 'sample-started'; sample: number; greedy: boolean }
+  | { type: 'tokens'; deltas: Array<{ sample: number; text: string }> }
+  | { type: 'code-sent'; sample: number; call: number; code: string }
+  | { type: 'code-output'; sample: number; run: CodeRun }
+  | { type: 'sample-finished'; sample: number; answer: string | null; value: number | null; end: SampleEnd }
+  | { type: 'selection'; selection: Selection; final: boolean }
+  | { type: 'done'; result: SolveResult }
+  | { type: 'error'; error: SerializedError };
