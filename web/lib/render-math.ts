@@ -1,0 +1,34 @@
+/**
+ * Text with inline math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) to safe HTML:
+ * the text is escaped, the math is rendered by KaTeX; math that does not parse is
+ * shown as escaped source, never as a broken page.
+ */
+import katex from 'katex';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
+}
+
+function renderSpan(tex: string, displayMode: boolean): string {
+  try {
+    return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'ignore', trust: false, output: 'htmlAndMathml' });
+  } catch {
+    return `<code class="tex-error" title="This math could not be rendered">${escapeHtml(tex)}</code>`;
+  }
+}
+
+export function renderMathText(text: string): string {
+  const pattern = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<!\\)\$([^$\n]+?)(?<!\\)\$|\\\(([\s\S]+?)\\\)/g;
+  let html = '';
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    html += escapeHtml(text.slice(last, m.index)).replace(/\\\$/g, '$');
+    const display = m[1] ?? m[2];
+    html += display !== undefined ? renderSpan(display, true) : renderSpan((m[3] ?? m[4])!, false);
+    last = m.index + m[0].length;
+  }
+  html += escapeHtml(text.slice(last)).replace(/\\\$/g, '$');
+  return html.replace(/\n/g, '<br>');
+}
