@@ -1,0 +1,104 @@
+/**
+ * What the solving view shows, built from the solver's events. Plain data mutated
+ * in place, so a Svelte `$state` proxy around it updates the page as events arrive.
+ */
+import type { CodeRun, SampleEnd, Selection, SolveResult, SolverEvent } from '../../workers/contracts.ts';
+
+export interface CardState {
+  sample: number;
+  greedy: boolean;
+  text: string;
+  codeRuns: CodeRun[];
+  running: boolean;
+  /** Code is being executed right now. */
+  executing: boolean;
+  answer: string | null;
+  value: number | null;
+  end: SampleEnd | null;
+}
+
+export interface SolveState {
+  phase: 'idle' | 'loading' | 'solving' | 'done' | 'cancelled' | 'failed';
+  stage: string;
+  progress: { done?: number; total?: number; rate?: number; etaSeconds?: number };
+  cards: CardState[];
+  selection: Selection | null;
+  final: boolean;
+  result: SolveResult | null;
+  error: string | null;
+}
+
+export function newSolveState(): SolveState {
+  return { phase: 'idle', stage: '', progress: {}, cards: [], selection: null, final: false, result: null, error: null };
+}
+
+function card(state: SolveState, sample: number): CardState {
+  let c = state.cards.find((x) => x.sample === sample);
+  if (!c) {
+    c = { sample, greedy: false, text: '', codeRuns: [], running: true, executing: false, answer: null, value: null, end: null };
+    state.cards.push(c);
+    state.cards.sort((a, b) => a.sample - b.sample);
+  }
+  return c;
+}
+
+export function applySolverEvent(state: SolveState, event: SolverEvent): void {
+  switch (event.type) {
+    case 'progress': {
+      if (state.phase === 'idle') state.phase = 'loading';
+      state.stage = event.stage;
+      const progress: SolveState['progress'] = {};
+      if (event.done !== undefined) progress.done = event.done;
+      if (event.total !== undefined) progress.total = event.total;
+      if (event.rate !== undefined) progress.rate = event.rate;
+      if (event.etaSeconds !== undefined) progress.etaSeconds = event.etaSeconds;
+      state.progress = progress;
+      break;
+    }
+    case 'sample-started': {
+      state.phase = 'solving';
+      const c = card(state, event.sample);
+      c.greedy = event.greedy;
+      c.running = true;
+      break;
+    }
+    case 'tokens':
+      state.phase = 'solving';
+      for (const delta of event.deltas) card(state, delta.sample).text += delta.text;
+      break;
+    case 'code-sent':
+      card(state, event.sample).executing = true;
+      break;
+    case 'code-output': {
+      const c = card(state, event.sample);
+      c.executing = false;
+      c.codeRuns.push(event.run);
+      break;
+    }
+    case 'sample-finished': {
+      const c = card(state, event.sample);
+      c.running = false;
+      c.executing = false;
+      c.answer = event.answer;
+      c.value = event.value;
+      c.end = event.end;
+      break;
+    }
+    case 'selection':
+      state.selection = event.selection;
+      state.final = event.final;
+      break;
+    case 'done':
+      state.phase = 'done';
+      state.result = event.result;
+      state.selection = event.result.selection;
+      state.final = true;
+      for (const c of state.cards) c.running = false;
+      break;
+    case 'error':
+      state.phase = event.error.name === 'CancelledError' ? 'cancelled' : 'failed';
+      state.error = event.error.hint ? `${event.error.message} ${event.error.hint}` : event.error.message;
+      for (const c of state.cards) c.running = false;
+      break;
+  }
+}
