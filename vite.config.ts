@@ -1,5 +1,6 @@
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
 import { headersFile, securityHeaders } from './web/security/headers.ts';
 
@@ -19,10 +20,45 @@ function staticHostHeaders(): Plugin {
   };
 }
 
+/**
+ * Offline install: Workbox precaches the app shell, the Python runtime with sympy and
+ * ONNX Runtime's wasm. Model files are not precached: the model cache keeps them.
+ * A new version waits for the user's "Reload" (registerType 'prompt'), so old and new
+ * files never mix in one page.
+ */
+const pwa = VitePWA({
+  registerType: 'prompt',
+  injectRegister: false,
+  manifest: {
+    name: 'Math Tutor',
+    short_name: 'Math Tutor',
+    description: 'Solves math problems step by step on your own device, offline.',
+    start_url: '.',
+    scope: '.',
+    display: 'standalone',
+    background_color: '#ffffff',
+    theme_color: '#0b5fad',
+    icons: [
+      { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,mjs,css,html,svg,png,woff2,wasm,zip,json}'],
+    globIgnores: ['models/**', '_headers'],
+    maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+    navigateFallback: 'index.html',
+    navigateFallbackDenylist: [/^\/models\//],
+    cleanupOutdatedCaches: true,
+  },
+});
+
 export default defineConfig({
   root: here('./web'),
   publicDir: here('./public'),
-  plugins: [svelte({ configFile: here('./svelte.config.js') }), staticHostHeaders()],
+  plugins: [svelte({ configFile: here('./svelte.config.js') }), staticHostHeaders(), pwa],
   build: {
     outDir: here('./dist'),
     emptyOutDir: true,

@@ -9,7 +9,9 @@ const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
 // The app's CSP is checked against the dev and production servers (tests/e2e); the
 // in-browser runner gets only the isolation headers, since its harness uses inline scripts.
-const base = { ...viteConfig, server: { ...viteConfig.server, headers: isolationHeaders() } };
+// The service worker plugin is for production builds only (the e2e tests build with vite.config.ts itself).
+const plugins = (viteConfig.plugins ?? []).flat().filter((p) => !(p && typeof p === 'object' && 'name' in p && String(p.name).startsWith('vite-plugin-pwa')));
+const base = { ...viteConfig, plugins, server: { ...viteConfig.server, headers: isolationHeaders() } };
 
 export default mergeConfig(
   base,

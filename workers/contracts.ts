@@ -157,3 +157,15 @@ export type SolverEvent =
   | { type: 'selection'; selection: Selection; final: boolean }
   | { type: 'done'; result: SolveResult }
   | { type: 'error'; error: SerializedError };
+
+/** The solver worker: hosts the model runtime and the Python pool, so tokens never pass through the UI thread. */
+export interface SolverApi {
+  /** Load the model and start Python in the background; progress arrives as events. */
+  warm(modelId: string, onEvent: (event: ProgressEvent) => void): Promise<void>;
+  /** Solve one problem; events stream through `onEvent` (token text in batches). */
+  solve(request: SolveRequest, onEvent: (event: SolverEvent) => void): Promise<SolveResult>;
+  /** Stop a running solve; it rejects with CancelledError and frees the model and interpreters. */
+  cancel(jobId: JobId): Promise<void>;
+  /** sympy's verdict on two expressions (sympy syntax), for "check my answer"; undefined when it cannot tell. */
+  symbolicEqual(a: string, b: string): Promise<boolean | undefined>;
+}
