@@ -169,3 +169,36 @@ export interface SolverApi {
   /** sympy's verdict on two expressions (sympy syntax), for "check my answer"; undefined when it cannot tell. */
   symbolicEqual(a: string, b: string): Promise<boolean | undefined>;
 }
+
+// ── Python sandbox ──────────────────────────────────────────────────────────
+
+/** The result of running one code block. */
+export interface PythonRunResult {
+  /** What is fed back to the model: stdout, or the last expression's value, or the error line; truncated. */
+  output: string;
+  stdout: string;
+  stderr: string;
+  /** `output` was cut to the length limit. */
+  truncated: boolean;
+  error?: { type: string; message: string; line?: number };
+  durationMs: number;
+  /** Stopped at the time limit. */
+  timedOut: boolean;
+}
+
+/** Files the interpreter starts from, fetched by the main thread and handed over (the sandbox has no network). */
+export interface PythonRuntimeFiles {
+  /** Base URL of pyodide.asm.mjs (a script, loaded under the sandbox's script-src). */
+  indexURL: string;
+  wasm: ArrayBuffer;
+  stdlib: ArrayBuffer;
+  lockFile: string;
+  packages: ArrayBuffer;
+}
+
+export interface PythonWorkerApi {
+  /** Start Pyodide from the given files, import sympy, then lock the worker down. Returns the sympy version. */
+  init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null): Promise<{ sympy: string; startMs: number }>;
+  run(session: string, code: string, maxOutputChars: number): Promise<PythonRunResult>;
+  closeSession(session: string): Promise<void>;
+}
