@@ -2,7 +2,8 @@ import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { fileURLToPath } from 'node:url';
-import { headersFile, securityHeaders } from './web/security/headers.ts';
+import type { Connect } from 'vite';
+import { headersFile, SANDBOX_WORKER_CSP, SANDBOX_WORKER_PATH, sandboxHeadersBlock, securityHeaders } from './web/security/headers.ts';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -15,7 +16,7 @@ function staticHostHeaders(): Plugin {
     name: 'math-tutor:static-host-headers',
     apply: 'build',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile({ connectHosts: MODEL_HOSTS }) });
+      this.emitFile({ type: 'asset', fileName: '_headers', source: `${headersFile({ connectHosts: MODEL_HOSTS })}\n${sandboxHeadersBlock()}` });
     },
   };
 }
@@ -55,10 +56,28 @@ const pwa = VitePWA({
   },
 });
 
+/** Gives the Python sandbox worker's script its own strict policy on the dev and preview servers. */
+function sandboxWorkerPolicy(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url && SANDBOX_WORKER_PATH.test(req.url)) {
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name: string, value: number | string | readonly string[]) =>
+        setHeader(name, name.toLowerCase() === 'content-security-policy' ? SANDBOX_WORKER_CSP : value);
+      res.setHeader('Content-Security-Policy', SANDBOX_WORKER_CSP);
+    }
+    next();
+  };
+  return {
+    name: 'math-tutor:sandbox-worker-policy',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
 export default defineConfig({
   root: here('./web'),
   publicDir: here('./public'),
-  plugins: [svelte({ configFile: here('./svelte.config.js') }), staticHostHeaders(), pwa],
+  plugins: [svelte({ configFile: here('./svelte.config.js') }), staticHostHeaders(), sandboxWorkerPolicy(), pwa],
   build: {
     outDir: here('./dist'),
     emptyOutDir: true,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import viteConfig from './vite.config.ts';
 import { isolationHeaders } from './web/security/headers.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium.ts';
+import { probeCounter } from './tests/support/probe-counter.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -31,6 +32,7 @@ export default mergeConfig(
         },
         {
           extends: true,
+          plugins: [probeCounter()],
           test: {
             name: 'browser',
             root: projectRoot,

@@ -80,10 +80,13 @@ describe('python interpreter', () => {
     expect(py.run('m', 'y = [0] * (10 ** 10)').error?.type).toMatch(/MemoryError|OverflowError/);
   }, 60_000);
 
-  it('gives each solution its own working folder and removes it when the solution ends', () => {
+  it("keeps each solution's files to itself and drops them when the solution ends", () => {
     py.run('f1', 'open("notes.txt", "w").write("secret")');
+    expect(py.run('f1', 'print(open("notes.txt").read())').output).toBe('secret');
     expect(py.run('f2', 'import os\nprint(os.path.exists("notes.txt"))').output).toBe('False');
+    const peek = py.run('f2', 'print(open("/sessions/f1/notes.txt").read())');
+    expect(peek.error?.type).toBe('FileNotFoundError');
     py.closeSession('f1');
-    expect(py.run('f3', 'import os\nprint(os.path.exists("/sessions/f1"))').output).toBe('False');
+    expect(py.run('f1', 'import os\nprint(os.path.exists("notes.txt"))').output).toBe('False');
   });
 });

@@ -68,3 +68,19 @@ export function isolationHeaders(): Record<string, string> {
     'Cross-Origin-Embedder-Policy': all['Cross-Origin-Embedder-Policy']!,
   };
 }
+
+/**
+ * The Python sandbox worker's own policy, sent with its script: no connection to
+ * anywhere (fetch, XHR, WebSocket, EventSource), no nested workers, scripts only
+ * from the app. Chromium enforces a dedicated worker's policy from its script's
+ * response, so this holds whatever references Pyodide keeps inside the worker.
+ */
+export const SANDBOX_WORKER_CSP = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'none'; worker-src 'none'";
+
+/** Matches the sandbox worker's script: `python.worker.ts` in dev, `assets/python.worker-<hash>.js` when built. */
+export const SANDBOX_WORKER_PATH = /\/python\.worker(?:-[\w-]+)?\.(?:ts|js)(?:\?|$)/;
+
+/** `_headers` block giving built sandbox worker scripts their policy. */
+export function sandboxHeadersBlock(): string {
+  return ['/assets/python.worker-*', `  Content-Security-Policy: ${SANDBOX_WORKER_CSP}`, ''].join('\n');
+}

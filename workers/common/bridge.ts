@@ -18,6 +18,11 @@ export interface BridgeOptions {
   idleMs?: number;
   /** After an abort, wait this long for a cooperative cancel before terminating. Default 0. */
   cancelGraceMs?: number;
+  /**
+   * Talk over a private MessagePort sent with this handshake message, instead of the
+   * worker's own channel (which untrusted code inside the worker could post on).
+   */
+  privatePort?: string;
 }
 
 export interface CallOptions<Api> {
@@ -81,7 +86,13 @@ export class WorkerBridge<Api> {
     if (this.live) return this.live;
     const worker = this.factory();
     this.starts += 1;
-    const api = Comlink.wrap<Api>(worker);
+    let endpoint: Worker | MessagePort = worker;
+    if (this.options.privatePort) {
+      const channel = new MessageChannel();
+      worker.postMessage(this.options.privatePort, [channel.port2]);
+      endpoint = channel.port1;
+    }
+    const api = Comlink.wrap<Api>(endpoint);
     let kill!: (error: Error) => void;
     const died = new Promise<never>((_, reject) => {
       kill = (error: Error) => {
@@ -89,6 +100,7 @@ export class WorkerBridge<Api> {
         this.live = undefined;
         api[Comlink.releaseProxy]();
         worker.terminate();
+        if (endpoint !== worker) (endpoint as MessagePort).close();
         reject(error);
       };
     });

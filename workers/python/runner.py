@@ -10,7 +10,39 @@ import time
 import traceback
 
 _sessions = {}
+_files = {}
 _FILE = '<solution>'
+_MAX_SESSION_FILE_BYTES = 8 * 1024 * 1024
+
+
+def _restore_files(session, home):
+    # Only the running solution's files are on disk: other solutions' files are held
+    # in memory while it runs, out of its reach.
+    shutil.rmtree('/sessions', ignore_errors=True)
+    os.makedirs(home, exist_ok=True)
+    for rel, data in _files.pop(session, {}).items():
+        path = os.path.join(home, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as fh:
+            fh.write(data)
+
+
+def _stash_files(session, home):
+    kept, total = {}, 0
+    for root, _dirs, names in os.walk(home):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                with open(path, 'rb') as fh:
+                    data = fh.read(_MAX_SESSION_FILE_BYTES - total + 1)
+            except OSError:
+                continue
+            total += len(data)
+            if total > _MAX_SESSION_FILE_BYTES:
+                break
+            kept[os.path.relpath(path, home)] = data
+    _files[session] = kept
+    shutil.rmtree('/sessions', ignore_errors=True)
 
 
 def _limit(text, max_chars):
@@ -36,7 +68,7 @@ def run(session, code, max_chars):
         _sessions[session] = scope
     # Each solution works in its own folder, removed when the solution ends.
     home = _home(session)
-    os.makedirs(home, exist_ok=True)
+    _restore_files(session, home)
     previous_dir = os.getcwd()
     os.chdir(home)
     out, err = io.StringIO(), io.StringIO()
@@ -69,6 +101,7 @@ def run(session, code, max_chars):
             os.chdir(previous_dir)
         except OSError:
             os.chdir('/')
+        _stash_files(session, home)
     stdout = out.getvalue()
     stderr = err.getvalue()
     if error is not None:
@@ -99,4 +132,4 @@ def _home(session):
 
 def close(session):
     _sessions.pop(session, None)
-    shutil.rmtree(_home(session), ignore_errors=True)
+    _files.pop(session, None)

@@ -1,0 +1,152 @@
+/**
+ * The Python pool in real Chromium: real sandbox workers, real Pyodide, the app's
+ * real storage. Correctness, limits, and a hostile suite: every snippet must end in
+ * a clear error within its bound, the pool must answer the next request correctly,
+ * and the app's stored data must be unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PythonPool } from '../../workers/python/pool.ts';
+
+const DB = 'math-tutor-sandbox-probe';
+const CACHE = 'math-tutor-sandbox-probe';
+let pool: PythonPool;
+
+async function seedAppData(): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const open = indexedDB.open(DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('kv');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('kv', 'readwrite');
+      tx.objectStore('kv').put('precious', 'history');
+      tx.oncomplete = () => {
+        open.result.close();
+        resolve();
+      };
+      tx.onerror = () => reject(tx.error);
+    };
+    open.onerror = () => reject(open.error);
+  });
+  const cache = await caches.open(CACHE);
+  await cache.put('/models/demo/model.onnx', new Response('weights'));
+  localStorage.setItem('math-tutor-probe', 'kept');
+}
+
+async function readAppData(): Promise<{ history: unknown; cached: string | undefined; local: string | null; databases: string[] }> {
+  const history = await new Promise<unknown>((resolve, reject) => {
+    const open = indexedDB.open(DB, 1);
+    open.onsuccess = () => {
+      const get = open.result.transaction('kv').objectStore('kv').get('history');
+      get.onsuccess = () => {
+        open.result.close();
+        resolve(get.result);
+      };
+      get.onerror = () => reject(get.error);
+    };
+    open.onerror = () => reject(open.error);
+  });
+  const cached = await (await caches.open(CACHE)).match('/models/demo/model.onnx');
+  const databases = (await indexedDB.databases()).map((d) => d.name ?? '').sort();
+  return { history, cached: await cached?.text(), local: localStorage.getItem('math-tutor-probe'), databases };
+}
+
+beforeAll(async () => {
+  await seedAppData();
+  pool = new PythonPool({ size: 2, interruptGraceMs: 1_000 });
+  await pool.warm();
+}, 120_000);
+
+afterAll(() => pool?.dispose());
+
+describe('Python pool', () => {
+  it('is interruptible in a cross-origin isolated page', () => {
+    expect(pool.interruptible).toBe(true);
+  });
+
+  it('runs code with sympy and keeps each solution separate', async () => {
+    expect((await pool.run('a', 'from sympy import *\nx = symbols("x")\nsolve(x**2 - 9, x)')).output).toBe('[-3, 3]');
+    await pool.run('a', 'secret = 41');
+    expect((await pool.run('a', 'secret + 1')).output).toBe('42');
+    expect((await pool.run('b', 'secret')).error?.type).toBe('NameError');
+  });
+
+  it('runs solutions on both interpreters at once', async () => {
+    const started = performance.now();
+    const [x, y] = await Promise.all([
+      pool.run('p1', 'import time\ntime.sleep(1)\nprint("one")'),
+      pool.run('p2', 'import time\ntime.sleep(1)\nprint("two")'),
+    ]);
+    expect([x.output, y.output]).toEqual(['one', 'two']);
+    expect(performance.now() - started).toBeLessThan(1_900);
+  });
+});
+
+const origin = `${location.origin}/__probe`;
+const HOSTILE: Array<{ name: string; code: string; expect: RegExp; bound: number }> = [
+  { name: 'infinite loop', code: 'while True:\n    pass', expect: /^TimeoutError/, bound: 4_000 },
+  { name: 'busy loop inside one C call', code: 'import math\nmath.factorial(10**8)', expect: /^TimeoutError/, bound: 5_000 },
+  { name: 'memory bomb', code: 'x = []\nwhile True:\n    x.append(bytearray(50_000_000))', expect: /^(MemoryError|TimeoutError|SandboxError)/, bound: 12_000 },
+  { name: 'recursion bomb', code: 'def f(n):\n    return f(n + 1)\nf(0)', expect: /^RecursionError/, bound: 4_000 },
+  { name: 'huge output', code: 'print("x" * 10**7)', expect: /^x{400}\.\.\.$/, bound: 4_000 },
+  { name: 'js.fetch', code: `import js\njs.fetch("${origin}/")`, expect: /Error/, bound: 4_000 },
+  { name: 'open_url (sync XHR)', code: `from pyodide.http import open_url\nopen_url("${origin}/").read()`, expect: /Error/, bound: 4_000 },
+  { name: 'XMLHttpRequest', code: `import js\nr = js.XMLHttpRequest.new()\nr.open("GET", "${origin}/", False)\nr.send()`, expect: /Error/, bound: 4_000 },
+  { name: 'WebSocket', code: `import js\njs.WebSocket.new("${origin.replace('http', 'ws')}/")`, expect: /Error/, bound: 4_000 },
+  { name: 'importScripts', code: `import js\njs.importScripts("${origin}/x.js")`, expect: /Error/, bound: 4_000 },
+  { name: 'fetch through eval', code: `import js\njs.eval("fetch('${origin}/')")`, expect: /Error/, bound: 4_000 },
+  { name: 'fetch through the prototype', code: `import js\njs.Object.getPrototypeOf(js.self).fetch("${origin}/")`, expect: /Error/, bound: 4_000 },
+  { name: 'IndexedDB', code: `import js\njs.indexedDB.open("${DB}")`, expect: /Error/, bound: 4_000 },
+  { name: 'Cache Storage', code: `import js\njs.caches.open("${CACHE}")`, expect: /Error/, bound: 4_000 },
+  { name: 'localStorage', code: 'import js\njs.localStorage.setItem("math-tutor-probe", "overwritten")', expect: /Error/, bound: 4_000 },
+  { name: 'origin private file system', code: 'import js\njs.navigator.storage.getDirectory()', expect: /Error/, bound: 4_000 },
+  { name: 'spawn a fresh worker', code: 'import js\njs.Worker.new("data:text/javascript,fetch(1)")', expect: /Error/, bound: 4_000 },
+  { name: 'spoof an app message', code: 'import js\njs.postMessage(js.JSON.parse(\'{"id":"1","type":"RETURN","value":42}\'))', expect: /Error/, bound: 4_000 },
+  { name: "another solution's variables", code: 'print(secret)', expect: /^NameError/, bound: 4_000 },
+  { name: "another solution's files", code: 'import os\nprint(os.listdir("/sessions"))\nopen("/sessions/owner/diary.txt").read()', expect: /FileNotFoundError/, bound: 4_000 },
+  { name: 'end the interpreter', code: 'import sys\nsys.exit(1)', expect: /^SystemExit/, bound: 4_000 },
+  { name: 'close the worker', code: 'import js\njs.close()', expect: /Error/, bound: 4_000 },
+];
+
+describe('hostile code', () => {
+  beforeAll(async () => {
+    await pool.run('owner', 'secret = "mine"\nopen("diary.txt", "w").write("private")');
+  });
+
+  it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ code, expect: pattern, bound }) => {
+    const started = performance.now();
+    const result = await pool.run(`hostile-${Math.random()}`, code, { timeoutMs: 1_500 });
+    const elapsed = performance.now() - started;
+    expect(result.output).toMatch(pattern);
+    expect(elapsed).toBeLessThan(bound);
+    const next = await pool.run(`after-${Math.random()}`, 'print(6 * 7)');
+    expect(next.output).toBe('42');
+  }, 30_000);
+
+  it.each([
+    ['pyfetch', `import asyncio\nfrom pyodide.http import pyfetch\nfuture = asyncio.ensure_future(pyfetch("${origin}/pyfetch"))`],
+    ['fetch inside a coroutine', `import asyncio, js\nasync def go():\n    return await js.fetch("${origin}/coroutine")\nfuture = asyncio.ensure_future(go())`],
+  ])('%s fails when its future settles', async (_name, code) => {
+    const session = `async-${Math.random()}`;
+    await pool.run(session, code, { timeoutMs: 1_500 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const settled = await pool.run(session, 'print(future.done(), type(future.exception()).__name__ if future.done() else None)');
+    expect(settled.output).toMatch(/^True \w*(Error|Exception)/);
+  });
+
+  it('cannot install a package from a URL', async () => {
+    const session = `async-${Math.random()}`;
+    await pool.run(session, `import pyodide_js\nfuture = pyodide_js.loadPackage("${origin}/evil-0.1-py3-none-any.whl")`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await pool.run(session, 'print(future.done())\nimport evil')).output).toBe("True\nModuleNotFoundError: No module named 'evil'");
+  });
+
+  it('never reached the network', async () => {
+    const { hits, seen } = (await (await fetch('/__probe-count')).json()) as { hits: number; seen: string[] };
+    expect(seen).toEqual([]);
+    expect(hits).toBe(0);
+  });
+
+  it("leaves the app's stored data exactly as it was", async () => {
+    expect(await readAppData()).toEqual({ history: 'precious', cached: 'weights', local: 'kept', databases: [DB] });
+    expect((await pool.run('owner', 'print(open("diary.txt").read(), secret)')).output.startsWith('private')).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * The Python sandbox worker. It never fetches anything itself: the main thread hands
+ * it Pyodide's files, it starts the interpreter from memory, imports sympy, and then
+ * locks its scope down (lockdown.ts) before the first line of solution code runs.
+ * It talks to the app only over the private MessagePort it is given.
+ */
+import * as Comlink from 'comlink';
+import { loadPyodide } from 'pyodide';
+import '../common/errors.ts';
+import { Interpreter } from './interpreter.ts';
+import { lockDownWorkerScope } from './lockdown.ts';
+import type { PythonRuntimeFiles, PythonWorkerApi } from '../contracts.ts';
+
+let interpreter: Interpreter | undefined;
+
+/** Serve Pyodide's own file requests from memory, so no network is needed (or allowed). */
+function serveFromMemory(files: Record<string, { body: ArrayBuffer; type: string }>): void {
+  const nativeFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    const file = files[name];
+    if (!file) throw new TypeError(`The Python sandbox has no network (asked for ${url}).`);
+    return new Response(file.body.slice(0), { headers: { 'Content-Type': file.type } });
+  }) as typeof fetch;
+  void nativeFetch;
+}
+
+const api: PythonWorkerApi = {
+  async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null) {
+    const started = performance.now();
+    serveFromMemory({
+      'pyodide.asm.wasm': { body: files.wasm, type: 'application/wasm' },
+      'python_stdlib.zip': { body: files.stdlib, type: 'application/zip' },
+    });
+    const asm = (await import(/* @vite-ignore */ `${files.indexURL}pyodide.asm.mjs`)) as { default: unknown };
+    const pyodide = await loadPyodide({
+      indexURL: files.indexURL,
+      lockFileContents: files.lockFile,
+      createPyodideModule: asm.default,
+      stdout: () => {},
+      stderr: () => {},
+    } as Parameters<typeof loadPyodide>[0]);
+    interpreter = await Interpreter.create(pyodide, { packages: new Uint8Array(files.packages) });
+    const sympy = interpreter.warmSympy();
+    if (interruptBuffer) interpreter.setInterruptBuffer(interruptBuffer);
+    lockDownWorkerScope();
+    return { sympy, startMs: performance.now() - started };
+  },
+  async run(session, code, maxOutputChars) {
+    if (!interpreter) throw new Error('Python is not started yet.');
+    return interpreter.run(session, code, maxOutputChars);
+  },
+  async closeSession(session) {
+    interpreter?.closeSession(session);
+  },
+};
+
+// The first message carries the private port; everything else on the worker's own channel is ignored.
+self.addEventListener(
+  'message',
+  (event: MessageEvent) => {
+    const port = event.ports[0];
+    if (event.data === 'python-sandbox:connect' && port) Comlink.expose(api, port);
+  },
+  { once: true },
+);
