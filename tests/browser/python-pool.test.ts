@@ -87,34 +87,48 @@ const HOSTILE: Array<{ name: string; code: string; expect: RegExp; bound: number
   { name: 'memory bomb', code: 'x = []\nwhile True:\n    x.append(bytearray(50_000_000))', expect: /^(MemoryError|TimeoutError|SandboxError)/, bound: 12_000 },
   { name: 'recursion bomb', code: 'def f(n):\n    return f(n + 1)\nf(0)', expect: /^RecursionError/, bound: 4_000 },
   { name: 'huge output', code: 'print("x" * 10**7)', expect: /^x{400}\.\.\.$/, bound: 4_000 },
-  { name: 'js.fetch', code: `import js\njs.fetch("${origin}/")`, expect: /Error/, bound: 4_000 },
-  { name: 'open_url (sync XHR)', code: `from pyodide.http import open_url\nopen_url("${origin}/").read()`, expect: /Error/, bound: 4_000 },
-  { name: 'XMLHttpRequest', code: `import js\nr = js.XMLHttpRequest.new()\nr.open("GET", "${origin}/", False)\nr.send()`, expect: /Error/, bound: 4_000 },
-  { name: 'WebSocket', code: `import js\njs.WebSocket.new("${origin.replace('http', 'ws')}/")`, expect: /Error/, bound: 4_000 },
-  { name: 'importScripts', code: `import js\njs.importScripts("${origin}/x.js")`, expect: /Error/, bound: 4_000 },
-  { name: 'fetch through eval', code: `import js\njs.eval("fetch('${origin}/')")`, expect: /Error/, bound: 4_000 },
-  { name: 'fetch through the prototype', code: `import js\njs.Object.getPrototypeOf(js.self).fetch("${origin}/")`, expect: /Error/, bound: 4_000 },
-  { name: 'IndexedDB', code: `import js\njs.indexedDB.open("${DB}")`, expect: /Error/, bound: 4_000 },
-  { name: 'Cache Storage', code: `import js\njs.caches.open("${CACHE}")`, expect: /Error/, bound: 4_000 },
-  { name: 'localStorage', code: 'import js\njs.localStorage.setItem("math-tutor-probe", "overwritten")', expect: /Error/, bound: 4_000 },
-  { name: 'origin private file system', code: 'import js\njs.navigator.storage.getDirectory()', expect: /Error/, bound: 4_000 },
-  { name: 'spawn a fresh worker', code: 'import js\njs.Worker.new("data:text/javascript,fetch(1)")', expect: /Error/, bound: 4_000 },
-  { name: 'spoof an app message', code: 'import js\njs.postMessage(js.JSON.parse(\'{"id":"1","type":"RETURN","value":42}\'))', expect: /Error/, bound: 4_000 },
+  { name: 'js.fetch', code: `import js\njs.fetch("${origin}/")`, expect: /^TypeError: Expected callable/, bound: 4_000 },
+  { name: 'open_url (sync XHR)', code: `from pyodide.http import open_url\nopen_url("${origin}/").read()`, expect: /^AttributeError: 'NoneType' object has no attribute 'new'/, bound: 4_000 },
+  { name: 'XMLHttpRequest', code: `import js\nr = js.XMLHttpRequest.new()\nr.open("GET", "${origin}/", False)\nr.send()`, expect: /^AttributeError: 'NoneType' object has no attribute 'new'/, bound: 4_000 },
+  { name: 'WebSocket', code: `import js\njs.WebSocket.new("${origin.replace('http', 'ws')}/")`, expect: /^AttributeError: 'NoneType' object has no attribute 'new'/, bound: 4_000 },
+  { name: 'importScripts', code: `import js\njs.importScripts("${origin}/x.js")`, expect: /^TypeError: Expected callable/, bound: 4_000 },
+  { name: 'fetch through eval', code: `import js\njs.eval("fetch('${origin}/')")`, expect: /EvalError: .*Content Security Policy/, bound: 4_000 },
+  { name: 'fetch through the prototype', code: `import js\njs.Object.getPrototypeOf(js.self).fetch("${origin}/")`, expect: /^TypeError: Expected callable/, bound: 4_000 },
+  { name: 'IndexedDB', code: `import js\njs.indexedDB.open("${DB}")`, expect: /^AttributeError: 'NoneType' object has no attribute 'open'/, bound: 4_000 },
+  { name: 'Cache Storage', code: `import js\njs.caches.open("${CACHE}")`, expect: /^AttributeError: 'NoneType' object has no attribute 'open'/, bound: 4_000 },
+  { name: 'localStorage', code: 'import js\njs.localStorage.setItem("math-tutor-probe", "overwritten")', expect: /^AttributeError: localStorage/, bound: 4_000 },
+  { name: 'origin private file system', code: 'import js\njs.navigator.storage.getDirectory()', expect: /^AttributeError: 'NoneType' object has no attribute 'getDirectory'/, bound: 4_000 },
+  { name: 'spawn a fresh worker', code: 'import js\njs.Worker.new("data:text/javascript,fetch(1)")', expect: /^AttributeError: 'NoneType' object has no attribute 'new'/, bound: 4_000 },
+  { name: 'spoof an app message', code: 'import js\njs.postMessage(js.JSON.parse(\'{"id":"1","type":"RETURN","value":42}\'))', expect: /^TypeError: Expected callable/, bound: 4_000 },
   { name: "another solution's variables", code: 'print(secret)', expect: /^NameError/, bound: 4_000 },
   { name: "another solution's files", code: 'import os\nprint(os.listdir("/sessions"))\nopen("/sessions/owner/diary.txt").read()', expect: /FileNotFoundError/, bound: 4_000 },
   { name: 'end the interpreter', code: 'import sys\nsys.exit(1)', expect: /^SystemExit/, bound: 4_000 },
-  { name: 'close the worker', code: 'import js\njs.close()', expect: /Error/, bound: 4_000 },
+  { name: 'close the worker', code: 'import js\njs.close()', expect: /^TypeError: Expected callable/, bound: 4_000 },
+  { name: 'pow(10, 10**9) inside one C call', code: 'pow(10, 10**9)', expect: /^TimeoutError/, bound: 5_000 },
+  { name: 'huge sympy factorization', code: 'from sympy import factorint\nfactorint(2**512 + 1)', expect: /^TimeoutError/, bound: 5_000 },
+  { name: 'spoof through self.postMessage', code: 'import js\njs.self.postMessage(js.JSON.parse(\'{"id":"1","type":"RETURN","value":42}\'))', expect: /^TypeError: Expected callable/, bound: 4_000 },
+  { name: "IndexedDB through Pyodide's IDBFS", code: 'import js, pyodide_js, os\nos.makedirs("/idb", exist_ok=True)\nfs = pyodide_js.FS\nfs.mount(fs.filesystems.IDBFS, js.Object.new(), "/idb")\nfs.syncfs(True, print)', expect: /Error/, bound: 4_000 },
+  { name: 'eval through Function', code: `import js\njs.Function("return fetch('${origin}/function')")()`, expect: /EvalError: .*Content Security Policy/, bound: 4_000 },
+  { name: 'sendBeacon', code: `import js\njs.navigator.sendBeacon("${origin}/beacon", "x")`, expect: /^AttributeError: sendBeacon/, bound: 4_000 },
+  { name: 'regex backtracking inside one C call', code: 'import re\nre.match(r"(a|aa)*c", "a" * 60)', expect: /^TimeoutError/, bound: 5_000 },
+  { name: 'urllib sockets', code: `import urllib.request\nurllib.request.urlopen("${origin}/urllib").read()`, expect: /^URLError/, bound: 4_000 },
 ];
+const seen: Array<{ name: string; output: string; ms: number }> = [];
 
 describe('hostile code', () => {
+  afterAll(() => {
+    // The table of what each snippet produced, for the record.
+    console.log(seen.map((r) => `${r.name} | ${r.output.split('\n').at(-1)} | ${r.ms} ms`).join('\n'));
+  });
   beforeAll(async () => {
     await pool.run('owner', 'secret = "mine"\nopen("diary.txt", "w").write("private")');
   });
 
-  it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ code, expect: pattern, bound }) => {
+  it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ name, code, expect: pattern, bound }) => {
     const started = performance.now();
     const result = await pool.run(`hostile-${Math.random()}`, code, { timeoutMs: 1_500 });
     const elapsed = performance.now() - started;
+    seen.push({ name, output: result.output.slice(0, 160), ms: Math.round(elapsed) });
     expect(result.output).toMatch(pattern);
     expect(elapsed).toBeLessThan(bound);
     const next = await pool.run(`after-${Math.random()}`, 'print(6 * 7)');
@@ -139,6 +153,17 @@ describe('hostile code', () => {
     expect((await pool.run(session, 'print(future.done())\nimport evil')).output).toBe("True\nModuleNotFoundError: No module named 'evil'");
   });
 
+  it("the sandbox's CSP alone (no scope lockdown) blocks every way out", async () => {
+    const worker = new Worker(new URL('../fixtures/python/csp-probe/python.worker.ts', import.meta.url), { type: 'module' });
+    const results = await new Promise<Array<[string, string]>>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent) => resolve(event.data as Array<[string, string]>);
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage('go');
+    }).finally(() => worker.terminate());
+    console.log(results.map(([name, result]) => `CSP only: ${name} | ${result}`).join('\n'));
+    for (const [name, result] of results) expect(result, name).not.toBe('allowed');
+  });
+
   it('never reached the network', async () => {
     const { hits, seen } = (await (await fetch('/__probe-count')).json()) as { hits: number; seen: string[] };
     expect(seen).toEqual([]);
@@ -149,4 +174,38 @@ describe('hostile code', () => {
     expect(await readAppData()).toEqual({ history: 'precious', cached: 'weights', local: 'kept', databases: [DB] });
     expect((await pool.run('owner', 'print(open("diary.txt").read(), secret)')).output.startsWith('private')).toBe(true);
   });
+});
+
+describe('without the interrupt (page not isolated): terminate and restart', () => {
+  let solo: PythonPool;
+  beforeAll(async () => {
+    solo = new PythonPool({ size: 1, useInterrupt: false });
+    await solo.warm();
+  }, 60_000);
+  afterAll(() => solo?.dispose());
+
+  it('stops an endless loop by restarting the worker, answers queued calls, and says the session was lost', async () => {
+    expect(solo.interruptible).toBe(false);
+    await solo.run('kept', 'total = 5');
+    const started = performance.now();
+    const [stuck, queued] = await Promise.all([
+      solo.run('kept', 'while True:\n    pass', { timeoutMs: 1_000 }),
+      solo.run('other', 'print(6 * 7)'),
+    ]);
+    expect(stuck.timedOut).toBe(true);
+    expect(stuck.output).toMatch(/^TimeoutError/);
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(queued.output).toBe('42');
+    expect(solo.restarts).toEqual([1]);
+    const after = await solo.run('kept', 'print(total)');
+    expect(after.output).toMatch(/^NameError[\s\S]*restarted/);
+  }, 60_000);
+
+  it('rejects a cancelled run instead of leaving it hanging', async () => {
+    const controller = new AbortController();
+    const run = solo.run('c', 'while True:\n    pass', { signal: controller.signal });
+    setTimeout(() => controller.abort(), 300);
+    await expect(run).rejects.toThrow(/cancelled/);
+    expect((await solo.run('c2', 'print("back")')).output).toBe('back');
+  }, 60_000);
 });
