@@ -1,0 +1,55 @@
+"""
+Weight-only int8 quantization of an exported graph: every MatMul whose second input
+is a constant weight [in, out] gets int8 weights with one fp32 scale per output
+column, dequantized in the graph (DequantizeLinear -> MatMul). ONNX Runtime runs this
+on WebAssembly and WebGPU alike; activations stay fp32.
+
+    /usr/bin/python3 models/export/quantize.py models/work/package/onnx/model.onnx models/work/package/onnx/model_quantized.onnx
+"""
+import sys
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+
+def quantize(src, dst, min_elements=4096):
+    model = onnx.load(src)
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    consumers = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    new_inits, new_nodes, done = [], [], set()
+    for node in graph.node:
+        if node.op_type == 'MatMul' and node.input[1] in inits:
+            name = node.input[1]
+            w = numpy_helper.to_array(inits[name]).astype(np.float32)
+            if w.ndim != 2 or w.size < min_elements:
+                continue
+            if name not in done:
+                scale = np.abs(w).max(axis=0) / 127.0
+                scale[scale == 0] = 1.0
+                q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+                new_inits += [numpy_helper.from_array(q, name + '_q'), numpy_helper.from_array(scale.astype(np.float32), name + '_scale'),
+                              numpy_helper.from_array(np.zeros(w.shape[1], dtype=np.int8), name + '_zero')]
+                new_nodes.append(helper.make_node('DequantizeLinear', [name + '_q', name + '_scale', name + '_zero'], [name + '_dq'], axis=1,
+                                                  name=name + '_dequantize'))
+                done.add(name)
+            node.input[1] = name + '_dq'
+    still_used = {i for n in graph.node for i in n.input}
+    kept = [i for i in graph.initializer if i.name not in done or i.name in still_used]
+    del graph.initializer[:]
+    graph.initializer.extend(kept + new_inits)
+    nodes = new_nodes + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, dst)
+    return len(done)
+
+
+if __name__ == '__main__':
+    n = quantize(sys.argv[1], sys.argv[2])
+    print(f'quantized {n} weight matrices -> {sys.argv[2]}')

@@ -1,0 +1,122 @@
+/**
+ * Reading and checking a model package's manifest (format: models/FORMAT.md).
+ * Every problem is named, so a broken package is refused with a message that says
+ * which field or file is wrong.
+ */
+import { AppError, registerError } from '../common/errors.ts';
+import type { SolutionFormatId } from '../solver/formats.ts';
+
+export const SUPPORTED_FORMAT_VERSION = 1;
+
+export class ManifestError extends AppError {
+  override name = 'ManifestError';
+}
+registerError(ManifestError);
+
+export class ChecksumError extends AppError {
+  override name = 'ChecksumError';
+}
+registerError(ChecksumError);
+
+export interface PackageFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface Variant {
+  dtype: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+  quantization: string;
+  graph: string;
+  externalData: string[];
+}
+
+export interface Manifest {
+  formatVersion: number;
+  id: string;
+  version: string;
+  title: string;
+  description?: string;
+  license: string;
+  solutionFormat: SolutionFormatId;
+  contextLength: number;
+  architecture: { family: string; numLayers: number; numHeads: number; numKvHeads: number; headDim: number; hiddenSize: number; vocabSize: number; parameters: number };
+  variants: Variant[];
+  defaultVariant: { wasm: Variant['dtype']; webgpu: Variant['dtype'] };
+  tokens: { eos: number[]; pad: number };
+  files: PackageFile[];
+  valueHead: { present: boolean; kind: string; output: string; activation: string; readAt: string; perStep: boolean };
+  sampling: { temperature: number; topP: number; topK: number; maxNewTokens: number; samples: number };
+  stop: string[];
+  reference?: { prompt: string; promptTokens: number[]; greedyTokens: number[]; texts: string[]; values: number[] };
+}
+
+function need(cond: unknown, id: string, what: string): asserts cond {
+  if (!cond) throw new ManifestError(`The model package "${id}" has a broken manifest: ${what}.`, { hint: 'Download the model again, or choose another model.' });
+}
+
+export function parseManifest(json: unknown): Manifest {
+  const m = json as Partial<Manifest>;
+  const id = typeof m?.id === 'string' ? m.id : '(unnamed)';
+  need(typeof json === 'object' && json !== null, id, 'it is not a JSON object');
+  if (m.formatVersion !== SUPPORTED_FORMAT_VERSION) {
+    throw new ManifestError(
+      `The model package "${id}" uses package format version ${String(m.formatVersion)}, but this version of the tutor reads version ${SUPPORTED_FORMAT_VERSION}.`,
+      { hint: 'Update the tutor (reload the page), or use a package made for this version.' },
+    );
+  }
+  need(typeof m.id === 'string' && /^[\w.-]+$/.test(m.id), id, '"id" is missing or has characters other than letters, digits, ".", "_" and "-"');
+  need(typeof m.version === 'string', id, '"version" is missing');
+  need(['mario', 'qwen25-math-tir', 'mathcoder'].includes(m.solutionFormat as string), id, `"solutionFormat" ${String(m.solutionFormat)} is not one the tutor knows`);
+  need(Number.isInteger(m.contextLength) && m.contextLength! > 0, id, '"contextLength" must be a positive integer');
+  const a = m.architecture;
+  need(a && [a.numLayers, a.numHeads, a.numKvHeads, a.headDim, a.vocabSize].every((n) => Number.isInteger(n) && n > 0), id, '"architecture" needs numLayers, numHeads, numKvHeads, headDim and vocabSize');
+  need(Array.isArray(m.variants) && m.variants.length > 0, id, '"variants" lists no ONNX graph');
+  need(Array.isArray(m.files) && m.files.length > 0, id, '"files" is empty');
+  for (const f of m.files!) {
+    need(typeof f.path === 'string' && !f.path.includes('..') && !f.path.startsWith('/'), id, `file path ${JSON.stringify(f.path)} is not a plain relative path`);
+    need(Number.isInteger(f.bytes) && f.bytes >= 0, id, `file ${f.path} has no byte size`);
+    need(typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256), id, `file ${f.path} has no sha256`);
+  }
+  const listed = new Set(m.files!.map((f) => f.path));
+  for (const v of m.variants!) {
+    need(listed.has(v.graph), id, `variant ${v.dtype} names ${v.graph}, which is not in "files"`);
+    for (const e of v.externalData ?? []) need(listed.has(e), id, `variant ${v.dtype} names external data ${e}, which is not in "files"`);
+  }
+  for (const required of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) need(listed.has(required), id, `"files" lacks ${required}`);
+  need(m.tokens && Array.isArray(m.tokens.eos), id, '"tokens.eos" is missing');
+  need(m.valueHead && typeof m.valueHead.present === 'boolean', id, '"valueHead.present" is missing');
+  return m as Manifest;
+}
+
+export function variantFor(manifest: Manifest, dtype: Variant['dtype']): Variant {
+  const v = manifest.variants.find((x) => x.dtype === dtype);
+  if (!v) throw new ManifestError(`The model "${manifest.id}" has no ${dtype} variant (it has ${manifest.variants.map((x) => x.dtype).join(', ')}).`);
+  return v;
+}
+
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const digest = await crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Throws ChecksumError naming the file when its size or sha256 differs from the manifest. */
+export async function verifyFile(manifest: Manifest, path: string, bytes: ArrayBuffer | Uint8Array): Promise<void> {
+  const entry = manifest.files.find((f) => f.path === path);
+  if (!entry) throw new ManifestError(`The model "${manifest.id}" does not list a file ${path}.`);
+  const size = bytes.byteLength;
+  if (size !== entry.bytes) {
+    throw new ChecksumError(`${path} of model "${manifest.id}" is ${size < entry.bytes ? 'incomplete' : 'too long'}: ${size} bytes instead of ${entry.bytes}.`, {
+      hint: 'Delete the model in the model manager and download it again.',
+      details: { file: path, expectedBytes: entry.bytes, actualBytes: size },
+    });
+  }
+  const digest = await sha256Hex(bytes);
+  if (digest !== entry.sha256) {
+    throw new ChecksumError(`${path} of model "${manifest.id}" is damaged: its checksum does not match the manifest.`, {
+      hint: 'Delete the model in the model manager and download it again.',
+      details: { file: path, expected: entry.sha256, actual: digest },
+    });
+  }
+}
