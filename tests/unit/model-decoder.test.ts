@@ -50,7 +50,7 @@ describe('demo package', () => {
 
   it('names a corrupted or truncated file', async () => {
     const bytes = new Uint8Array(readFileSync(join(DIR, 'tokenizer.json')));
-    bytes[100] ^= 1;
+    bytes[100] = bytes[100]! ^ 1;
     await expect(verifyFile(manifest, 'tokenizer.json', bytes)).rejects.toThrow(/tokenizer\.json .* damaged/);
     const error = await verifyFile(manifest, 'onnx/model.onnx', bytes.slice(0, 10)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksumError);

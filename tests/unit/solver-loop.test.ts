@@ -1,0 +1,103 @@
+/**
+ * The whole tool-integrated loop in Node with real parts: the demo package on ONNX
+ * Runtime, the batched decoder, and real Python (Pyodide) executing the code.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadPyodide } from 'pyodide';
+import { BatchDecoder, type OrtLike, type SessionLike, type TokenizerLike } from '../../workers/model/decoder.ts';
+import { parseManifest, type Manifest } from '../../workers/model/manifest.ts';
+import { loadTokenizer } from '../../workers/model/tokenizer.ts';
+import { Interpreter } from '../../workers/python/interpreter.ts';
+import { runSolveLoop, type PythonRunner } from '../../workers/solver/loop.ts';
+import { FORMATS } from '../../workers/solver/formats.ts';
+import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+
+const ROOT = resolve('models/packages');
+const ID = 'demo-mario-tiny';
+let manifest: Manifest;
+let session: SessionLike;
+let tokenizer: TokenizerLike;
+let python: PythonRunner;
+let codeRuns = 0;
+
+beforeAll(async () => {
+  manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, ID, 'manifest.json'), 'utf8')));
+  session = (await ort.InferenceSession.create(join(ROOT, ID, 'onnx/model.onnx'))) as unknown as SessionLike;
+  tokenizer = await loadTokenizer(`${ROOT}/`, ID);
+  const interpreter = await Interpreter.create(await loadPyodide());
+  python = {
+    run: async (s, code) => {
+      codeRuns += 1;
+      return interpreter.run(s, code);
+    },
+    closeSession: async (s) => interpreter.closeSession(s),
+  };
+}, 120_000);
+
+function decoder() {
+  const a = manifest.architecture;
+  return new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, {
+    numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize,
+    eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present,
+  }, 'cpu');
+}
+
+const request = (question: string, samples: number, overrides: Partial<SolveRequest['settings']> = {}): SolveRequest => ({
+  jobId: `job-${Math.random()}`,
+  question,
+  modelId: ID,
+  settings: {
+    samples, greedy: true, temperature: 0.7, topP: 0.95, maxTokensPerSolution: 200, timeLimitMs: 120_000,
+    codeTimeoutMs: 10_000, strategy: 'outlier-free-ovm', earlyStop: false, seed: 3, ...overrides,
+  },
+});
+
+describe('solve loop', () => {
+  it('samples, runs code, feeds outputs back in MARIO format, grades and selects', async () => {
+    const events: SolverEvent[] = [];
+    const before = codeRuns;
+    const result = await runSolveLoop(request('Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?', 4), {
+      format: FORMATS.mario, decoder: decoder(), python, emit: (e) => events.push(e),
+    });
+    expect(result.samples).toHaveLength(5);
+    expect(result.samples.filter((s) => s.greedy)).toHaveLength(1);
+    expect(codeRuns).toBeGreaterThan(before);
+    const withCode = result.samples.filter((s) => s.codeRuns.length > 0);
+    expect(withCode.length).toBeGreaterThan(0);
+    for (const s of withCode) {
+      for (const run of s.codeRuns) expect(s.text).toContain(`</code>\nOutput: ${run.output}\n\n`);
+    }
+    const types = new Set(events.map((e) => e.type));
+    for (const t of ['progress', 'sample-started', 'tokens', 'code-sent', 'code-output', 'sample-finished', 'selection', 'done']) expect(types).toContain(t);
+    // Token text arrives in batches, not one message per token.
+    const tokenEvents = events.filter((e) => e.type === 'tokens').length;
+    const tokens = result.samples.reduce((a, s) => a + s.tokens, 0);
+    expect(tokenEvents).toBeLessThan(tokens);
+    expect(result.selection.clusters.reduce((a, c) => a + c.count, 0) + result.selection.noAnswer).toBe(5);
+    for (const s of result.samples) if (s.answer !== null) expect(s.value).not.toBeNull();
+  }, 180_000);
+
+  it('ends a solution that runs past its token budget as "no answer"', async () => {
+    const result = await runSolveLoop(request('What is 7 + 8?', 2, { maxTokensPerSolution: 8, greedy: false }), {
+      format: FORMATS.mario, decoder: decoder(), python, emit: () => {},
+    });
+    for (const s of result.samples) {
+      expect(s.end).toBe('token-budget');
+      expect(s.tokens).toBe(8);
+    }
+    expect(result.selection.chosen).toBeNull();
+  }, 60_000);
+
+  it('cancels at once and reports CancelledError', async () => {
+    const controller = new AbortController();
+    const pending = runSolveLoop(request('A shop has 500 apples and sells 20 each day for 3 days. How many are left?', 8), {
+      format: FORMATS.mario, decoder: decoder(), python, emit: (e) => {
+        if (e.type === 'tokens') controller.abort();
+      }, signal: controller.signal,
+    });
+    await expect(pending).rejects.toThrow(/stopped/);
+  }, 60_000);
+});
