@@ -1,0 +1,94 @@
+/**
+ * The tutor page end to end: the production build in Chromium, the bundled demo
+ * model, real Python. A student types a problem, watches it solved, reads the chosen
+ * answer and the clusters, uses hints and "check my answer", reloads to find it in the
+ * history, and deletes it. Screenshots at desktop and phone widths are kept.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { serveBuild, type Running } from '../support/servers.ts';
+import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
+
+const ARTIFACTS = 'tests/artifacts';
+const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+
+describe('tutor page', () => {
+  let app: Running;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let log: RequestLog;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    app = await serveBuild();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    log = watchRequests(context, app.origin);
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${app.origin}/`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('refuses empty and oversized problems with a clear message', async () => {
+    await page.getByTestId('solve').click();
+    await expect.poll(() => page.getByTestId('problem-message').textContent()).toContain('Type or paste a math problem first.');
+    await page.getByTestId('problem-input').fill('What is 2+2? '.repeat(1600));
+    await page.getByTestId('solve').click();
+    await expect.poll(() => page.getByTestId('problem-message').textContent()).toMatch(/at most 4,000/);
+  });
+
+  it('solves a typed problem with the demo model and shows the answer and clusters', async () => {
+    await page.getByTestId('problem-input').fill(PROBLEM);
+    await page.getByTestId('solve').click();
+    await page.getByTestId('answer-view').waitFor({ timeout: 150_000 });
+    await page.screenshot({ path: `${ARTIFACTS}/tutor-desktop.png`, fullPage: true });
+    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('56');
+    const explanation = await page.getByTestId('selection-explanation').textContent();
+    expect(explanation).toMatch(/of \d+ solutions? (agree on|gives) 56/);
+    expect(await page.getByTestId('cluster-row').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('solution-card').count()).toBe(8);
+  }, 180_000);
+
+  it('reveals the solution one step at a time in hint mode', async () => {
+    await page.getByTestId('hint-mode').click();
+    expect(await page.getByTestId('answer-step').count()).toBe(1);
+    await page.getByTestId('next-hint').click();
+    expect(await page.getByTestId('answer-step').count()).toBe(2);
+  });
+
+  it('checks the student answer, accepting an equivalent form', async () => {
+    await page.getByTestId('student-answer').fill('56.0');
+    await page.getByTestId('student-answer').press('Enter');
+    await expect.poll(() => page.getByTestId('answer-feedback').textContent()).toMatch(/Correct/);
+    await page.getByTestId('student-answer').fill('55');
+    await page.getByTestId('student-answer').press('Enter');
+    await expect.poll(() => page.getByTestId('answer-feedback').textContent()).toMatch(/Not quite/);
+  });
+
+  it('keeps the problem in the history across a reload, and deletes it', async () => {
+    await page.reload();
+    const entry = page.getByTestId('history-entry').first();
+    await entry.waitFor();
+    expect(await entry.textContent()).toContain('Museum tickets');
+    await page.getByTestId('history-delete').first().click();
+    await expect.poll(() => page.getByTestId('history-entry').count()).toBe(0);
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 360, height: 780 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}/tutor-phone.png`, fullPage: true });
+  });
+
+  it('made no request off its origin', () => {
+    expect(log.offOrigin).toEqual([]);
+  });
+});

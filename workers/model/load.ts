@@ -1,0 +1,87 @@
+/**
+ * Loads a model package served at a base URL: manifest checked, device chosen, the
+ * graph downloaded with progress and verified against its sha256, the inference
+ * session created, the tokenizer read from the package.
+ */
+import type { Capabilities, ProgressEvent } from '../contracts.ts';
+import { configureOrt } from './ort-web.ts';
+import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } from './manifest.ts';
+import { loadTokenizer } from './tokenizer.ts';
+import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
+import { AppError } from '../common/errors.ts';
+
+export interface LoadedModel {
+  manifest: Manifest;
+  session: SessionLike;
+  tokenizer: TokenizerLike;
+  shape: DecoderShape;
+  ort: OrtLike;
+  device: 'webgpu' | 'wasm';
+  variant: Variant;
+  /** Why this device was chosen, in words for the user. */
+  deviceReason: string;
+}
+
+export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu']): { device: 'webgpu' | 'wasm'; dtype: Variant['dtype']; reason: string } {
+  const wasm = { device: 'wasm' as const, dtype: manifest.defaultVariant.wasm };
+  if (!gpu.available) return { ...wasm, reason: gpu.reason ?? 'WebGPU is not available; running on the CPU (WebAssembly).' };
+  if (gpu.isFallbackAdapter) return { ...wasm, reason: 'The only WebGPU adapter is a software one, which is slower than WebAssembly here.' };
+  const dtype = manifest.defaultVariant.webgpu;
+  if ((dtype === 'fp16' || dtype === 'q4f16') && !gpu.shaderF16) {
+    const alt = manifest.variants.find((v) => v.dtype === 'q4' || v.dtype === 'fp32');
+    if (alt) return { device: 'webgpu', dtype: alt.dtype, reason: `This GPU lacks 16-bit float shaders, so the ${alt.dtype} variant is used.` };
+    return { ...wasm, reason: 'This GPU lacks 16-bit float shaders that the model needs; running on WebAssembly.' };
+  }
+  return { device: 'webgpu', dtype, reason: `Running on the GPU (${gpu.description || gpu.vendor || 'WebGPU'}).` };
+}
+
+async function fetchWithProgress(url: string, total: number, label: string, onEvent: (e: ProgressEvent) => void): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new AppError(`Could not download ${label}: the server answered ${response.status}.`, { hint: 'Check the connection and try again.' });
+  const reader = response.body.getReader();
+  const out = new Uint8Array(total);
+  let done = 0;
+  const started = performance.now();
+  for (;;) {
+    const { value, done: finished } = await reader.read();
+    if (finished) break;
+    if (done + value.length > out.length) throw new AppError(`${label} is larger than its manifest says.`, { hint: 'Delete the model and download it again.' });
+    out.set(value, done);
+    done += value.length;
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const event: ProgressEvent = { type: 'progress', stage: `Loading ${label}`, done, total, rate };
+    if (rate > 0) event.etaSeconds = (total - done) / rate;
+    onEvent(event);
+  }
+  return out.subarray(0, done);
+}
+
+export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+  const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  onEvent({ type: 'progress', stage: 'Reading the model package' });
+  const response = await fetch(`${root}${id}/manifest.json`);
+  if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
+  const manifest = parseManifest(await response.json());
+  const choice = chooseDevice(manifest, gpu);
+  const variant = variantFor(manifest, choice.dtype);
+  const entry = manifest.files.find((f) => f.path === variant.graph)!;
+  const bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);
+  onEvent({ type: 'progress', stage: 'Checking the model file' });
+  await verifyFile(manifest, variant.graph, bytes);
+  onEvent({ type: 'progress', stage: `Starting the model on ${choice.device === 'webgpu' ? 'the GPU' : 'the CPU'}` });
+  const ort = configureOrt();
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [choice.device], graphOptimizationLevel: 'all' });
+  const tokenizer = await loadTokenizer(root, id);
+  const a = manifest.architecture;
+  return {
+    manifest,
+    session: session as unknown as SessionLike,
+    tokenizer,
+    ort: ort as unknown as OrtLike,
+    shape: { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present },
+    device: choice.device,
+    variant,
+    deviceReason: choice.reason,
+  };
+}

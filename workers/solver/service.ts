@@ -1,0 +1,82 @@
+/**
+ * What the solver worker does, independent of how messages reach it: keeps the model
+ * and the Python pool warm, runs the solve loop, cancels, and grades symbolically.
+ */
+import type { JobId, ProgressEvent, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import { CancelledError } from '../common/errors.ts';
+import { detectGpu } from '../common/env.ts';
+import { BatchDecoder } from '../model/decoder.ts';
+import { loadModel, type LoadedModel } from '../model/load.ts';
+import { PythonPool } from '../python/pool.ts';
+import { sympyEqualityProgram } from './equivalence.ts';
+import { FORMATS } from './formats.ts';
+import { runSolveLoop } from './loop.ts';
+
+export interface ServiceOptions {
+  modelsBaseUrl: string;
+  pythonPoolSize?: number;
+}
+
+export class SolverService {
+  private model: { id: string; loading: Promise<LoadedModel> } | undefined;
+  private readonly pool: PythonPool;
+  private readonly jobs = new Map<JobId, AbortController>();
+
+  constructor(private readonly options: ServiceOptions) {
+    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
+  }
+
+  private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+    if (this.model?.id !== id) {
+      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent));
+      this.model = { id, loading };
+      loading.catch(() => {
+        if (this.model?.loading === loading) this.model = undefined;
+      });
+    }
+    return this.model.loading;
+  }
+
+  async warm(modelId: string, onEvent: (e: ProgressEvent) => void): Promise<void> {
+    const python = this.pool.warm();
+    await this.loaded(modelId, onEvent);
+    onEvent({ type: 'progress', stage: 'Starting Python' });
+    await python;
+  }
+
+  async solve(request: SolveRequest, onEvent: (e: SolverEvent) => void): Promise<SolveResult> {
+    const controller = new AbortController();
+    this.jobs.set(request.jobId, controller);
+    try {
+      const python = this.pool.warm();
+      const model = await this.loaded(request.modelId, onEvent);
+      await python;
+      if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
+      const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
+      return await runSolveLoop(request, {
+        format: FORMATS[model.manifest.solutionFormat],
+        decoder,
+        python: this.pool,
+        emit: onEvent,
+        signal: controller.signal,
+      });
+    } finally {
+      this.jobs.delete(request.jobId);
+    }
+  }
+
+  async cancel(jobId: JobId): Promise<void> {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  async symbolicEqual(a: string, b: string): Promise<boolean | undefined> {
+    const session = `grader-${Math.random().toString(36).slice(2)}`;
+    try {
+      const result = await this.pool.run(session, sympyEqualityProgram(a, b), { timeoutMs: 5_000 });
+      const out = result.output.trim();
+      return out === 'True' ? true : out === 'False' ? false : undefined;
+    } finally {
+      void this.pool.closeSession(session);
+    }
+  }
+}
