@@ -10,7 +10,7 @@ let py: Interpreter;
 beforeAll(async () => {
   if (!existsSync(ARCHIVE)) throw new Error(`${ARCHIVE} is missing: run npm run prepare:python`);
   const pyodide = await loadPyodide();
-  py = await Interpreter.create(pyodide, { packages: new Uint8Array(readFileSync(ARCHIVE)) });
+  py = await Interpreter.create(pyodide, { runner: readFileSync('workers/python/runner.py', 'utf8'), packages: new Uint8Array(readFileSync(ARCHIVE)) });
   py.warmSympy();
 }, 120_000);
 

@@ -5,12 +5,13 @@
  * Node tests both use it.
  */
 import type { PyodideInterface } from 'pyodide';
-import RUNNER from './runner.py?raw';
 import type { PythonRunResult } from '../contracts.ts';
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 400;
 
 export interface InterpreterOptions {
+  /** The Python source of runner.py (imported with `?raw` in the worker, read from disk in Node). */
+  runner: string;
   /** sympy + mpmath archive (public/pyodide/sympy.zip), unpacked into site-packages. */
   packages?: Uint8Array;
   /** Recursion limit for solution code: deep enough for real code, shallow enough to stay off the wasm stack's end. */
@@ -27,12 +28,12 @@ export class Interpreter {
     this.closeFn = module.close;
   }
 
-  static async create(pyodide: PyodideInterface, options: InterpreterOptions = {}): Promise<Interpreter> {
+  static async create(pyodide: PyodideInterface, options: InterpreterOptions): Promise<Interpreter> {
     if (options.packages) {
       pyodide.unpackArchive(options.packages, 'zip', { extractDir: '/lib/python3.14/site-packages' });
     }
     pyodide.FS.mkdirTree('/lib/python3.14/site-packages');
-    pyodide.FS.writeFile('/lib/python3.14/site-packages/tutor_runner.py', RUNNER);
+    pyodide.FS.writeFile('/lib/python3.14/site-packages/tutor_runner.py', options.runner);
     pyodide.runPython(`import sys; sys.setrecursionlimit(${options.recursionLimit ?? 600}); sys.dont_write_bytecode = True`);
     return new Interpreter(pyodide);
   }

@@ -8,6 +8,7 @@ import * as Comlink from 'comlink';
 import { loadPyodide } from 'pyodide';
 import '../common/errors.ts';
 import { Interpreter } from './interpreter.ts';
+import RUNNER from './runner.py?raw';
 import { lockDownWorkerScope } from './lockdown.ts';
 import type { PythonRuntimeFiles, PythonWorkerApi } from '../contracts.ts';
 
@@ -41,7 +42,7 @@ const api: PythonWorkerApi = {
       stdout: () => {},
       stderr: () => {},
     } as Parameters<typeof loadPyodide>[0]);
-    interpreter = await Interpreter.create(pyodide, { packages: new Uint8Array(files.packages) });
+    interpreter = await Interpreter.create(pyodide, { runner: RUNNER, packages: new Uint8Array(files.packages) });
     const sympy = interpreter.warmSympy();
     if (interruptBuffer) interpreter.setInterruptBuffer(interruptBuffer);
     lockDownWorkerScope();
