@@ -1,0 +1,125 @@
+"""
+Multi-task OVM fine-tuning with LoRA, as MARIO does: the same network keeps its
+language-modelling loss on correct solutions and learns a value head that predicts,
+at every token of a sampled solution, whether that solution's final answer is right
+(outcome supervision). LoRA adapters sit on every attention and MLP projection; the
+base weights stay frozen; at the end the adapters are merged so the package carries
+one network that generates and scores.
+
+Labelled samples come from the solver's own loop on training problems:
+    npm run eval -- --model demo-mario-tiny --data models/work/train.jsonl --limit 1200 --samples 8 \
+        --out models/work/samples.json          # writes models/work/samples.trace.jsonl
+    /usr/bin/python3 models/train/ovm.py --base models/work/sft.pt --samples models/work/samples.trace.jsonl \
+        --tokenizer models/work/tokenizer.json --out models/work/ovm.pt
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model import Config, Decoder  # noqa: E402
+from data import Tokenizer, encode_example  # noqa: E402
+
+
+def numeric_equal(a, b):
+    try:
+        x, y = float(str(a).replace(',', '').strip('$ ')), float(str(b).replace(',', '').strip('$ '))
+    except ValueError:
+        return str(a).strip() == str(b).strip()
+    return abs(x - y) <= 1e-4 * max(abs(x), abs(y)) or x == y
+
+
+def load_samples(path, tok, max_len):
+    rows = []
+    with open(path) as fh:
+        for line in fh:
+            p = json.loads(line)
+            for s in p['samples']:
+                if s['answer'] is None or s['greedy']:
+                    continue
+                ids, mask = encode_example(tok, p['question'], s['text'])
+                if len(ids) > max_len:
+                    continue
+                rows.append((ids, mask, 1.0 if numeric_equal(s['answer'], p['gold']) else 0.0))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--base', required=True)
+    ap.add_argument('--samples', required=True)
+    ap.add_argument('--tokenizer', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--steps', type=int, default=400)
+    ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--rank', type=int, default=8)
+    ap.add_argument('--lm-weight', type=float, default=0.5)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seed', type=int, default=0)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = random.Random(args.seed)
+
+    base = torch.load(args.base, map_location='cpu')
+    config = Config(**{**base['config'], 'lora_rank': args.rank})
+    model = Decoder(config)
+    missing, unexpected = model.load_state_dict(base['model'], strict=False)
+    assert not unexpected and all('.a' in m or '.b' in m for m in missing), (missing, unexpected)
+    for name, p in model.named_parameters():
+        p.requires_grad = name.endswith('.a') or name.endswith('.b') or name.startswith('value_head')
+    tok = Tokenizer.load(args.tokenizer)
+    rows = load_samples(args.samples, tok, config.max_positions)
+    pos = [r for r in rows if r[2] == 1.0]
+    neg = [r for r in rows if r[2] == 0.0]
+    print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong', flush=True)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+    started = time.time()
+    for step in range(1, args.steps + 1):
+        # Balanced batches: half right, half wrong.
+        batch = [rng.choice(pos) for _ in range(args.batch // 2)] + [rng.choice(neg) for _ in range(args.batch - args.batch // 2)]
+        n = max(len(b[0]) for b in batch)
+        ids = torch.zeros(len(batch), n, dtype=torch.long)
+        attn = torch.zeros(len(batch), n, dtype=torch.long)
+        lm_mask = torch.zeros(len(batch), n)
+        solution = torch.zeros(len(batch), n)
+        labels = torch.tensor([b[2] for b in batch])
+        for i, (x, m, y) in enumerate(batch):
+            ids[i, :len(x)] = torch.tensor(x)
+            attn[i, :len(x)] = 1
+            lm_mask[i, :len(m)] = torch.tensor(m, dtype=torch.float) * y  # LM loss only on right solutions
+            first = next(j for j, v in enumerate(m) if v == 1)
+            solution[i, first:len(x)] = 1.0
+        posn = torch.arange(n).unsqueeze(0).expand_as(ids)
+        logits, values, _ = model(ids, attn, posn, model.empty_past(len(batch)))
+        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1), reduction='none')
+        lm = (ce * lm_mask[:, 1:].reshape(-1)).sum() / lm_mask[:, 1:].sum().clamp(min=1)
+        target = labels.unsqueeze(1).expand_as(values)
+        vl = (F.binary_cross_entropy(values.clamp(1e-6, 1 - 1e-6), target, reduction='none') * solution).sum() / solution.sum()
+        loss = vl + args.lm_weight * lm
+        lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))
+        for g in opt.param_groups:
+            g['lr'] = lr
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        if step % 20 == 0:
+            print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f} {step / (time.time() - started):.2f} steps/s', flush=True)
+    model.merge_lora()
+    torch.save({'model': model.state_dict(), 'config': model.c.to_dict(), 'args': vars(args), 'step': base['step'],
+                'ovm_steps': args.steps, 'kind': 'ovm', 'base': os.path.basename(args.base)}, args.out)
+    print('saved', args.out, flush=True)
+
+
+if __name__ == '__main__':
+    main()
