@@ -1,10 +1,11 @@
 /**
  * ONNX Runtime Web, configured to load its WebAssembly from the app's own origin
- * (never a CDN), multi-threaded when the page is cross-origin isolated.
+ * (never a CDN): the JSEP build, which runs both the WebAssembly and the WebGPU
+ * execution providers; multi-threaded when the page is cross-origin isolated.
  */
 import * as ort from 'onnxruntime-web';
-import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import wasmMjs from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import wasmBinary from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 
 let configured = false;
 
