@@ -5,7 +5,7 @@
  * history, and deletes it. Screenshots at desktop and phone widths are kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
@@ -79,6 +79,17 @@ describe('tutor page', () => {
     expect(await entry.textContent()).toContain('Museum tickets');
     await page.getByTestId('history-delete').first().click();
     await expect.poll(() => page.getByTestId('history-entry').count()).toBe(0);
+  });
+
+  it('has no serious or critical accessibility violations (axe-core)', async () => {
+    // Evaluated through the DevTools protocol: the page's CSP (rightly) refuses inline scripts.
+    await page.evaluate(readFileSync('node_modules/axe-core/axe.min.js', 'utf8'));
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
+      const result = await axe.run(document);
+      return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+    });
+    expect(violations).toEqual([]);
   });
 
   it('fits a phone screen', async () => {
