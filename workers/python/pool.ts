@@ -156,7 +156,11 @@ export class PythonPool {
       if (options.signal?.aborted) throw new CancelledError('The code run was cancelled.');
       const ms = performance.now() - started;
       if (timedOut) return failure('TimeoutError', `the code ran longer than ${timeoutMs / 1000} s and was stopped`, ms, true);
-      return failure('SandboxError', `Python stopped unexpectedly (${error instanceof Error ? error.message : String(error)}); it was restarted`, ms);
+      // The worker is alive but its interpreter failed (e.g. Pyodide's fatal error after a
+      // wasm trap): it would fail every later call too, so start a fresh one.
+      if (slot.bridge.isRunning) this.kill(slot, 'restarted after Python failed');
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160);
+      return failure('SandboxError', `Python stopped unexpectedly (${reason}); it was restarted`, ms);
     } finally {
       clearTimeout(timer);
       clearTimeout(killTimer);
