@@ -47,6 +47,8 @@ interface Row {
   tokens: number[];
   /** Text decoded so far (after the prompt). */
   text: string;
+  /** tokens[decoded..] are not yet in `text` (a UTF-8 character may still be incomplete). */
+  decoded: number;
   /** Logits for the next token; undefined until the row has been run. */
   logits: Float32Array | undefined;
   value: number | null;
@@ -117,7 +119,7 @@ export class BatchDecoder implements DecodeSession {
   }
 
   private newRow(id: number, sampler: SamplerSpec): Row {
-    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], text: '', logits: undefined, value: null, position: 0, feed: [], paused: false };
+    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], text: '', decoded: 0, logits: undefined, value: null, position: 0, feed: [], paused: false };
   }
 
   private row(id: number): Row | undefined {
@@ -134,11 +136,15 @@ export class BatchDecoder implements DecodeSession {
         row.tokens.push(token);
         row.feed.push(token);
         if (this.shape.eosTokenIds.includes(token)) ended.add(row.id);
-        const text = this.tokenizer.decode(row.tokens);
-        // Hold back a trailing partial UTF-8 character until its last byte arrives.
-        const stable = text.endsWith('\uFFFD') ? row.text : text;
-        deltas.set(row.id, stable.slice(row.text.length));
-        row.text = stable;
+        // Decode only what is new; hold back a trailing partial UTF-8 character until its last byte arrives.
+        const piece = this.tokenizer.decode(row.tokens.slice(row.decoded));
+        if (piece.endsWith('\uFFFD') && row.tokens.length - row.decoded < 4) {
+          deltas.set(row.id, '');
+        } else {
+          row.text += piece;
+          row.decoded = row.tokens.length;
+          deltas.set(row.id, piece);
+        }
       }
       if (this.rows.some((r) => r.feed.length > 0)) await this.runRows();
       return { deltas, ended };
@@ -160,7 +166,10 @@ export class BatchDecoder implements DecodeSession {
       const row = this.row(sequence);
       if (!row) return;
       row.tokens.push(...ids);
-      if (row.tokens.length > 0) row.text = this.tokenizer.decode(row.tokens);
+      if (row.tokens.length > row.decoded) {
+        row.text += this.tokenizer.decode(row.tokens.slice(row.decoded));
+        row.decoded = row.tokens.length;
+      }
       row.feed.push(...ids);
       if (row.feed.length === 0) {
         row.paused = false;

@@ -27,13 +27,21 @@ export function argmax(logits: ArrayLike<number>): number {
   return best;
 }
 
+/** Candidates whose probability is below this are left out before sorting (they hold < vocab x 1e-7 of the mass). */
+const NEGLIGIBLE = 1e-7;
+
 export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions, random: () => number): number {
   if (options.temperature <= 0) return argmax(logits);
   const n = logits.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]!);
-  const k = options.topK && options.topK > 0 ? Math.min(options.topK, n) : n;
-  const top = order.slice(0, k);
-  const max = logits[top[0]!]!;
+  let max = -Infinity;
+  for (let i = 0; i < n; i += 1) if (logits[i]! > max) max = logits[i]!;
+  // Only tokens with a non-negligible probability are sorted (a few dozen, not the vocabulary).
+  const floor = max + options.temperature * Math.log(NEGLIGIBLE);
+  const candidates: number[] = [];
+  for (let i = 0; i < n; i += 1) if (logits[i]! >= floor) candidates.push(i);
+  candidates.sort((a, b) => logits[b]! - logits[a]! || a - b);
+  const k = options.topK && options.topK > 0 ? Math.min(options.topK, candidates.length) : candidates.length;
+  const top = candidates.slice(0, k);
   const weights = top.map((i) => Math.exp((logits[i]! - max) / options.temperature));
   const total = weights.reduce((a, b) => a + b, 0);
   const p = options.topP ?? 1;
