@@ -50,6 +50,21 @@ describe('python interpreter', () => {
     expect(s.error?.line).toBeGreaterThanOrEqual(1);
   });
 
+  it('points at the line in the solution, also inside its functions and in the last expression', () => {
+    expect(py.run('l', 'a = 1\nb = 2\nundefined_name + a').error).toEqual({ type: 'NameError', message: "name 'undefined_name' is not defined", line: 3 });
+    const inner = py.run('l', 'def f(n):\n    return 10 // n\n\nprint(f(2))\nprint(f(0))');
+    expect(inner.output).toBe('5\nZeroDivisionError: division by zero');
+    expect(inner.error?.line).toBe(2);
+    expect(py.run('l', 'import sympy\nsympy.sympify("2 +* 3")').error?.line).toBe(2);
+  });
+
+  it('captures stderr apart from the output', () => {
+    const r = py.run('se', 'import sys\nprint("note", file=sys.stderr)\nprint("answer")');
+    expect(r.output).toBe('answer');
+    expect(r.stderr).toBe('note\n');
+    expect(r.stdout).toBe('answer\n');
+  });
+
   it('keeps output printed before an error', () => {
     expect(py.run('e2', 'print("step 1")\nraise ValueError("bad value")').output).toBe('step 1\nValueError: bad value');
   });
