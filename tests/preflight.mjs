@@ -1,5 +1,6 @@
 // Checks what the test suite needs before it starts, and says how to fix what is missing.
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const chromium = process.env.CHROME_PATH || '/usr/bin/chromium';
 const problems = [];
@@ -8,6 +9,13 @@ if (!existsSync(chromium)) {
     `Chromium not found at ${chromium}.\n` +
       '  Install it with: sudo apt-get install -y chromium\n' +
       '  or set CHROME_PATH to a Chromium/Chrome binary (e.g. one installed by `npx playwright install chromium`).',
+  );
+}
+const python = spawnSync('/usr/bin/python3', ['-c', 'import torch, onnx, numpy, sympy, mpmath'], { encoding: 'utf8' });
+if (python.status !== 0) {
+  problems.push(
+    "The model tools' tests need Debian's Python packages.\n" +
+      '  Install them with: sudo apt-get install -y python3-torch python3-onnx python3-numpy python3-sympy python3-mpmath',
   );
 }
 if (!existsSync('node_modules/vitest')) {

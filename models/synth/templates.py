@@ -154,7 +154,7 @@ def ratio_split(r):
 
 def percent_change(r):
     old = r.choice(range(20, 1001, 10))
-    new = old + r.choice([-1, 1]) * r.choice(range(5, old // 2 + 5, 5))
+    new = min(1000, old + r.choice([-1, 1]) * r.choice(range(5, old // 2 + 5, 5)))
     question = f'A town had {old} bikes for rent last year and {new} this year. By what percent did the number change? Round to one decimal place.'
     code = f'change = ({new} - {old}) / {old} * 100\nprint(round(change, 1))'
     return question, code

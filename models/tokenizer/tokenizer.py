@@ -51,6 +51,10 @@ def number_merges():
     for ab in (a + b for a in '0123456789' for b in '0123456789'):
         for c in '0123456789':
             merges.append((ab, c))
+    # When "bc" merges before "ab" (e.g. "1","0","0" -> "1","00"), the group still ends as one token.
+    for a in '0123456789':
+        for bc in (b + c for b in '0123456789' for c in '0123456789'):
+            merges.append((a, bc))
     return merges
 
 
