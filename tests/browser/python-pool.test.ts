@@ -134,7 +134,7 @@ const seen: Array<{ name: string; output: string; ms: number }> = [];
 describe('hostile code', () => {
   afterAll(() => {
     // The table of what each snippet produced, for the record.
-    console.log(seen.map((r) => `${r.name} | ${r.output.split('\n').at(-1)} | ${r.ms} ms`).join('\n'));
+    console.log(seen.map((r) => `${r.name} | ${r.output.replaceAll('\n', ' ⏎ ').slice(0, 160)} | ${r.ms} ms`).join('\n'));
   });
   beforeAll(async () => {
     await pool.run('owner', 'secret = "mine"\nopen("diary.txt", "w").write("private")');
@@ -142,7 +142,9 @@ describe('hostile code', () => {
 
   it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ name, code, expect: pattern, bound }) => {
     const started = performance.now();
-    const result = await pool.run(`hostile-${Math.random()}`, code, { timeoutMs: 1_500 });
+    const session = `hostile-${Math.random()}`;
+    const result = await pool.run(session, code, { timeoutMs: 1_500 });
+    await pool.closeSession(session); // as the solver does when a solution ends: frees what the code held
     const elapsed = performance.now() - started;
     seen.push({ name, output: result.output.slice(0, 160), ms: Math.round(elapsed) });
     expect(result.output).toMatch(pattern);
@@ -226,6 +228,13 @@ describe('without the interrupt (page not isolated): terminate and restart', () 
     const after = await solo.run('kept', 'print(total)');
     expect(after.output).toMatch(/^NameError[\s\S]*restarted/);
   }, 60_000);
+
+  it('clears a solution that ran out of memory so that the others on its interpreter still work', async () => {
+    const hog = await solo.run('hog', 'x = bytearray(2**31 - 1)\ny = bytearray(2**31 - 1)');
+    expect(hog.output).toBe("MemoryError: out of memory\n(Memory ran out, so this solution's variables were cleared.)");
+    expect((await solo.run('hog', 'x')).error?.type).toBe('NameError');
+    expect((await solo.run('neighbour', 'print("x" * 10**7)')).truncated).toBe(true);
+  }, 30_000);
 
   it('rejects a cancelled run instead of leaving it hanging', async () => {
     const controller = new AbortController();

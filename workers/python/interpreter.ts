@@ -46,6 +46,8 @@ export class Interpreter {
   /** Run code in a session; the session's variables persist across calls. */
   run(session: string, code: string, maxOutputChars = DEFAULT_MAX_OUTPUT_CHARS): PythonRunResult {
     const proxy = this.runFn(session, code, maxOutputChars);
+    // After a Pyodide fatal error (e.g. a wasm trap) calls return nothing: the interpreter is unusable.
+    if (!proxy) throw new Error('the interpreter failed and can no longer run code');
     try {
       const r = proxy.toJs({ dict_converter: Object.fromEntries }) as Omit<PythonRunResult, 'timedOut'> & {
         error: { type: string; message: string; line: number | null } | null;

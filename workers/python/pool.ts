@@ -151,6 +151,12 @@ export class PythonPool {
       if (slot.lost.delete(session) && result.error?.type === 'NameError') {
         result.output += '\n(Python was restarted after an earlier block ran too long, so earlier variables are gone.)';
       }
+      if (result.error?.type === 'MemoryError') {
+        // What this solution still holds would make every other session on the interpreter
+        // run out of memory too: drop its variables and files.
+        await slot.bridge.call((api) => api.closeSession(session)).catch(() => {});
+        result.output += "\n(Memory ran out, so this solution's variables were cleared.)";
+      }
       return result;
     } catch (error) {
       if (options.signal?.aborted) throw new CancelledError('The code run was cancelled.');
