@@ -1,5 +1,6 @@
-// Publishes the bundled model packages (models/packages/*) at /models/ by copying them
-// into public/models/ (git-ignored). Only changed files are copied.
+// Publishes files the app serves but does not commit: the bundled model packages
+// (models/packages/* at /models/) and MathLive's fonts (at /vendor/mathlive/fonts/), by
+// copying them into git-ignored folders of public/. Only changed files are copied.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,4 +21,5 @@ function sync(src, dst) {
 }
 
 sync(from, to);
-console.log(`Published ${readdirSync(from).join(', ')} at /models/.`);
+sync('node_modules/mathlive/fonts', 'public/vendor/mathlive/fonts');
+console.log(`Published ${readdirSync(from).join(', ')} at /models/ and MathLive's fonts at /vendor/mathlive/fonts/.`);
