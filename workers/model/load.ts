@@ -9,6 +9,7 @@ import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } fr
 import { loadTokenizer } from './tokenizer.ts';
 import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
 import { AppError } from '../common/errors.ts';
+import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
 
 export interface LoadedModel {
   manifest: Manifest;
@@ -20,19 +21,49 @@ export interface LoadedModel {
   variant: Variant;
   /** Why this device was chosen, in words for the user. */
   deviceReason: string;
+  /** Batch (samples decoded together) and context that fit this device. */
+  plan: MemoryPlan;
 }
 
-export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu']): { device: 'webgpu' | 'wasm'; dtype: Variant['dtype']; reason: string } {
-  const wasm = { device: 'wasm' as const, dtype: manifest.defaultVariant.wasm };
-  if (!gpu.available) return { ...wasm, reason: gpu.reason ?? 'WebGPU is not available; running on the CPU (WebAssembly).' };
-  if (gpu.isFallbackAdapter) return { ...wasm, reason: 'The only WebGPU adapter is a software one, which is slower than WebAssembly here.' };
-  const dtype = manifest.defaultVariant.webgpu;
+export interface DeviceChoice {
+  device: 'webgpu' | 'wasm';
+  dtype: Variant['dtype'];
+  /** Why this device was chosen, in words for the user. */
+  reason: string;
+  /** Batch and context that fit the device, and the memory they need. */
+  plan: MemoryPlan;
+}
+
+function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['dtype'], gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined): MemoryPlan {
+  return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength });
+}
+
+/**
+ * WebGPU when a hardware adapter exists, has the shaders the variant needs and its memory
+ * plan fits; otherwise WebAssembly. Throws MemoryPlanError (with the numbers) when the
+ * model fits neither.
+ */
+export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], deviceMemoryGiB?: number): DeviceChoice {
+  const onWasm = (reason: string): DeviceChoice => {
+    const dtype = manifest.defaultVariant.wasm;
+    return { device: 'wasm', dtype, reason, plan: planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB) };
+  };
+  if (!gpu.available) return onWasm(gpu.reason ?? 'WebGPU is not available; running on the CPU (WebAssembly).');
+  if (gpu.isFallbackAdapter) return onWasm('The only WebGPU adapter is a software one, which is slower than WebAssembly here.');
+  let dtype = manifest.defaultVariant.webgpu;
+  let reason = `Running on the GPU (${gpu.description || gpu.vendor || 'WebGPU'}).`;
   if ((dtype === 'fp16' || dtype === 'q4f16') && !gpu.shaderF16) {
     const alt = manifest.variants.find((v) => v.dtype === 'q4' || v.dtype === 'fp32');
-    if (alt) return { device: 'webgpu', dtype: alt.dtype, reason: `This GPU lacks 16-bit float shaders, so the ${alt.dtype} variant is used.` };
-    return { ...wasm, reason: 'This GPU lacks 16-bit float shaders that the model needs; running on WebAssembly.' };
+    if (!alt) return onWasm('This GPU lacks 16-bit float shaders that the model needs; running on WebAssembly.');
+    dtype = alt.dtype;
+    reason = `This GPU lacks 16-bit float shaders, so the ${alt.dtype} variant is used.`;
   }
-  return { device: 'webgpu', dtype, reason: `Running on the GPU (${gpu.description || gpu.vendor || 'WebGPU'}).` };
+  try {
+    return { device: 'webgpu', dtype, reason, plan: planFor(manifest, 'webgpu', dtype, gpu, deviceMemoryGiB) };
+  } catch (error) {
+    if (!(error instanceof MemoryPlanError)) throw error;
+    return onWasm(`${error.message} Running on WebAssembly instead.`);
+  }
 }
 
 async function fetchWithProgress(url: string, total: number, label: string, onEvent: (e: ProgressEvent) => void): Promise<Uint8Array> {
@@ -57,13 +88,13 @@ async function fetchWithProgress(url: string, total: number, label: string, onEv
   return out.subarray(0, done);
 }
 
-export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, deviceMemoryGiB?: number): Promise<LoadedModel> {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   onEvent({ type: 'progress', stage: 'Reading the model package' });
   const response = await fetch(`${root}${id}/manifest.json`);
   if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
   const manifest = parseManifest(await response.json());
-  const choice = chooseDevice(manifest, gpu);
+  const choice = chooseDevice(manifest, gpu, deviceMemoryGiB);
   const variant = variantFor(manifest, choice.dtype);
   const entry = manifest.files.find((f) => f.path === variant.graph)!;
   const bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);
@@ -83,5 +114,6 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
     device: choice.device,
     variant,
     deviceReason: choice.reason,
+    plan: choice.plan,
   };
 }

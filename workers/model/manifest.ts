@@ -67,10 +67,15 @@ export function parseManifest(json: unknown): Manifest {
   }
   need(typeof m.id === 'string' && /^[\w.-]+$/.test(m.id), id, '"id" is missing or has characters other than letters, digits, ".", "_" and "-"');
   need(typeof m.version === 'string', id, '"version" is missing');
+  need(typeof m.title === 'string' && m.title.length > 0, id, '"title" is missing');
+  need(typeof m.license === 'string' && m.license.length > 0, id, '"license" is missing');
   need(['mario', 'qwen25-math-tir', 'mathcoder'].includes(m.solutionFormat as string), id, `"solutionFormat" ${String(m.solutionFormat)} is not one the tutor knows`);
   need(Number.isInteger(m.contextLength) && m.contextLength! > 0, id, '"contextLength" must be a positive integer');
   const a = m.architecture;
-  need(a && [a.numLayers, a.numHeads, a.numKvHeads, a.headDim, a.vocabSize].every((n) => Number.isInteger(n) && n > 0), id, '"architecture" needs numLayers, numHeads, numKvHeads, headDim and vocabSize');
+  need(a && typeof a === 'object', id, '"architecture" is missing');
+  for (const key of ['numLayers', 'numHeads', 'numKvHeads', 'headDim', 'hiddenSize', 'vocabSize', 'parameters'] as const) {
+    need(Number.isInteger(a[key]) && a[key] > 0, id, `"architecture.${key}" must be a positive integer`);
+  }
   need(Array.isArray(m.variants) && m.variants.length > 0, id, '"variants" lists no ONNX graph');
   need(Array.isArray(m.files) && m.files.length > 0, id, '"files" is empty');
   for (const f of m.files!) {
@@ -84,8 +89,21 @@ export function parseManifest(json: unknown): Manifest {
     for (const e of v.externalData ?? []) need(listed.has(e), id, `variant ${v.dtype} names external data ${e}, which is not in "files"`);
   }
   for (const required of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) need(listed.has(required), id, `"files" lacks ${required}`);
-  need(m.tokens && Array.isArray(m.tokens.eos), id, '"tokens.eos" is missing');
+  const dtypes = new Set(m.variants!.map((v) => v.dtype));
+  for (const device of ['wasm', 'webgpu'] as const) {
+    const d = m.defaultVariant?.[device];
+    need(d !== undefined && dtypes.has(d), id, `"defaultVariant.${device}" ${d === undefined ? 'is missing' : `names ${d}, which is not among the variants`}`);
+  }
+  need(m.tokens && Array.isArray(m.tokens.eos) && m.tokens.eos.every(Number.isInteger), id, '"tokens.eos" is missing');
+  need(Number.isInteger(m.tokens.pad), id, '"tokens.pad" is missing');
   need(m.valueHead && typeof m.valueHead.present === 'boolean', id, '"valueHead.present" is missing');
+  need(!m.valueHead.present || typeof m.valueHead.output === 'string', id, '"valueHead.output" is missing');
+  const s = m.sampling;
+  need(s && typeof s === 'object', id, '"sampling" is missing');
+  for (const key of ['temperature', 'topP', 'topK', 'maxNewTokens', 'samples'] as const) {
+    need(typeof s[key] === 'number' && s[key] >= 0, id, `"sampling.${key}" must be a number >= 0`);
+  }
+  need(Array.isArray(m.stop) && m.stop.every((x) => typeof x === 'string'), id, '"stop" must be a list of strings');
   return m as Manifest;
 }
 

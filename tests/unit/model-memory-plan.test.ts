@@ -1,0 +1,100 @@
+/**
+ * The memory plan with the numbers of real models: MARIO-OVM-7B (Llama-2-7B shape) and
+ * Qwen2.5-Math-1.5B-Instruct, and the shipped demo package.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { budgetFor, kvCacheBytes, MemoryPlanError, memoryNeed, planMemory, weightsBytes, type ArchitectureSize } from '../../workers/model/memory-plan.ts';
+import { parseManifest } from '../../workers/model/manifest.ts';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+/** Parameters of a Llama-shaped decoder (q/k/v/o, gated MLP, RMS norms, optional q/k/v biases), plus a one-logit value head. */
+function llamaParameters(hidden: number, intermediate: number, layers: number, vocab: number, heads: number, kvHeads: number, headDim: number, tied: boolean, qkvBias: boolean): number {
+  const attention = hidden * heads * headDim * 2 + hidden * kvHeads * headDim * 2 + (qkvBias ? heads * headDim + 2 * kvHeads * headDim : 0);
+  const layer = attention + 3 * hidden * intermediate + 2 * hidden;
+  return vocab * hidden * (tied ? 1 : 2) + layers * layer + hidden + hidden + 1;
+}
+
+const MARIO_OVM_7B: ArchitectureSize = {
+  numLayers: 32, numHeads: 32, numKvHeads: 32, headDim: 128, hiddenSize: 4096, vocabSize: 32001,
+  parameters: llamaParameters(4096, 11008, 32, 32001, 32, 32, 128, false, false),
+};
+const QWEN25_MATH_15B: ArchitectureSize = {
+  numLayers: 28, numHeads: 12, numKvHeads: 2, headDim: 128, hiddenSize: 1536, vocabSize: 151936, tiedEmbeddings: true,
+  parameters: llamaParameters(1536, 8960, 28, 151936, 12, 2, 128, true, true),
+};
+
+describe('memory plan: MARIO-OVM-7B (32 layers, 32 kv heads, head_dim 128)', () => {
+  it('has the expected size', () => {
+    // 6 738 423 808 of Llama-2-7B with a 32001-token vocabulary plus a 4097-parameter value head.
+    expect(MARIO_OVM_7B.parameters).toBe(6_738_423_808 + 4097);
+    // 6.61 G quantized parameters at 4.5 bits + the 32001 x 4096 embedding in float32.
+    expect(weightsBytes(MARIO_OVM_7B, 'q4') / GiB).toBeCloseTo(3.95, 2);
+    expect(weightsBytes(MARIO_OVM_7B, 'q4f16') / GiB).toBeCloseTo(3.71, 2);
+  });
+
+  it('needs 1 MiB of float32 KV cache per token (0.5 MiB in float16)', () => {
+    expect(kvCacheBytes(MARIO_OVM_7B, 'q4', 1, 1)).toBe(32 * 32 * 128 * 2 * 4);
+    expect(kvCacheBytes(MARIO_OVM_7B, 'q4', 1, 1)).toBe(MiB);
+    expect(kvCacheBytes(MARIO_OVM_7B, 'q4f16', 2048, 8)).toBe(8 * GiB);
+    // 8 samples x 2048 tokens with a float32 cache: 16 GiB, held twice during a call.
+    const need = memoryNeed(MARIO_OVM_7B, 'q4', 8, 2048);
+    expect(need.kvCacheBytes).toBe(16 * GiB);
+    expect(need.totalBytes / GiB).toBeCloseTo(36.51, 2);
+  });
+
+  it('shrinks the batch, then the context, to fit a GPU; refuses WebAssembly with the numbers', () => {
+    const gpu = (gib: number) => ({ device: 'webgpu' as const, memoryBytes: gib * GiB, maxBufferBytes: 2 * GiB });
+    expect(planMemory(MARIO_OVM_7B, 'q4f16', gpu(24), { batch: 8, context: 2048 })).toMatchObject({ batch: 8, context: 2048, reductions: [] });
+    expect(planMemory(MARIO_OVM_7B, 'q4', gpu(16), { batch: 8, context: 2048 })).toMatchObject({ batch: 2, context: 2048, reductions: ['batch 8 → 2'] });
+    expect(planMemory(MARIO_OVM_7B, 'q4', gpu(8), { batch: 8, context: 2048 })).toMatchObject({ batch: 1, context: 1024 });
+    const error = (() => {
+      try {
+        planMemory(MARIO_OVM_7B, 'q4', budgetFor('wasm', undefined, 8), { batch: 8, context: 2048 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(MemoryPlanError);
+    expect((error as Error).message).toBe(
+      'This model (q4) needs 5.03 GiB even for one solution of 512 tokens (weights 3.95 GiB, KV cache 2 x 512.0 MiB, working memory 87.3 MiB), but WebAssembly has about 4.00 GiB.',
+    );
+  });
+});
+
+describe('memory plan: Qwen2.5-Math-1.5B (28 layers, 2 kv heads, head_dim 128, vocab 151936)', () => {
+  it('has the expected size', () => {
+    // 1 543 714 304 of Qwen2.5-Math-1.5B plus a 1537-parameter value head.
+    expect(QWEN25_MATH_15B.parameters).toBe(1_543_714_304 + 1537);
+    // The 151936 x 1536 embedding stays float32 (890 MiB) and returns quantized as the tied output projection.
+    expect(weightsBytes(QWEN25_MATH_15B, 'q4') / GiB).toBeCloseTo(1.68, 2);
+  });
+
+  it('needs 56 KiB of float32 KV cache per token', () => {
+    expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 1, 1)).toBe(28 * 2 * 128 * 2 * 4);
+    expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 1, 1)).toBe(56 * 1024);
+    expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 4096, 8)).toBe(1.75 * GiB);
+  });
+
+  it('fits 8 x 4096 tokens on an 8 GiB GPU, 4 x 2048 in WebAssembly; a 256 MiB buffer limit refuses it', () => {
+    const plan = planMemory(QWEN25_MATH_15B, 'q4', { device: 'webgpu', memoryBytes: 8 * GiB, maxBufferBytes: 2 * GiB }, { batch: 8, context: 4096 });
+    expect(plan).toMatchObject({ batch: 8, context: 4096, reductions: [] });
+    expect(plan.totalBytes / GiB).toBeCloseTo(6.02, 2);
+    // Logits for 8 rows x 128 appended tokens x 151936 are the largest call (622 MB).
+    expect(plan.activationsBytes / MiB).toBeCloseTo(857.5, 1);
+    expect(planMemory(QWEN25_MATH_15B, 'q4', budgetFor('wasm', undefined, 8), { batch: 8, context: 2048 })).toMatchObject({ batch: 4, context: 2048 });
+    expect(() => planMemory(QWEN25_MATH_15B, 'q4', { device: 'webgpu', memoryBytes: 8 * GiB, maxBufferBytes: 256 * MiB }, { batch: 8, context: 4096 }))
+      .toThrow('needs a single buffer of 890.3 MiB, but the GPU allows at most 256.0 MiB per buffer');
+  });
+});
+
+describe('memory plan: the demo package', () => {
+  it('fits its 8 samples at full context in WebAssembly with room to spare', () => {
+    const manifest = parseManifest(JSON.parse(readFileSync('models/packages/demo-mario-tiny/manifest.json', 'utf8')));
+    const plan = planMemory(manifest.architecture, 'q8', budgetFor('wasm', undefined, undefined), { batch: manifest.sampling.samples, context: manifest.contextLength });
+    expect(plan).toMatchObject({ batch: 8, context: manifest.contextLength, reductions: [] });
+    expect(plan.totalBytes).toBeLessThan(64 * MiB);
+  });
+});
