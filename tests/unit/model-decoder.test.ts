@@ -106,11 +106,14 @@ describe('batched decode loop', () => {
   }, 60_000);
 
   it('samples reproducibly with a seed', async () => {
-    const samplers = [{ seed: 7, temperature: 1, topP: 0.95 }, { seed: 8, temperature: 1, topP: 0.95 }];
-    const a = await decode(samplers, 24);
-    const b = await decode(samplers, 24);
+    // A prompt the model is unsure about, so that different seeds part ways (on its own
+    // reference question a well-trained model is near-certain for many tokens).
+    const prompt = 'Question: Zorblat quintuple wibble? 7 9 4\n\nSolution:\n\n<p>\nThe';
+    const samplers = [7, 8, 9, 10].map((seed) => ({ seed, temperature: 1, topP: 0.95 }));
+    const a = await decode(samplers, 24, prompt);
+    const b = await decode(samplers, 24, prompt);
     expect(a.tokens).toEqual(b.tokens);
-    expect(a.tokens[0]).not.toEqual(a.tokens[1]);
+    expect(new Set(a.tokens.map((t) => t.join(','))).size).toBeGreaterThan(1);
   }, 60_000);
 
   it("returns the value head's score matching the recorded reference", async () => {
@@ -132,4 +135,40 @@ describe('batched decode loop', () => {
       expect(Math.abs(values[ids.length - 1]! - ref.values[i]!)).toBeLessThan(1e-4);
     }
   }, 60_000);
+
+  it('gives per-step values that equal a full recomputation, for batched, paused and appended rows', async () => {
+    const ref = manifest.reference!;
+    const d = new BatchDecoder(O, session, tokenizer, shape, 'cpu');
+    await d.start(ref.prompt, [{ seed: 1, temperature: 0, topP: 1 }, { seed: 5, temperature: 1, topP: 0.95 }, { seed: 6, temperature: 1, topP: 0.95 }]);
+    for (let i = 0; i < 5; i += 1) await d.step();
+    d.pause(0);
+    await d.step();
+    await d.append(0, '\nOutput: 56\n\n');
+    for (let i = 0; i < 5; i += 1) await d.step();
+    for (let r = 0; r < 3; r += 1) {
+      const tokens = d.tokensOf(r);
+      const values = d.valuesOf(r);
+      // The last sampled token has not been fed yet: one value fewer than tokens at most.
+      expect(values.length).toBeGreaterThanOrEqual(tokens.length - 1);
+      const full = await fullValues([...ref.promptTokens, ...tokens]);
+      const expected = full.slice(ref.promptTokens.length, ref.promptTokens.length + values.length);
+      for (let i = 0; i < values.length; i += 1) expect(Math.abs(values[i]! - expected[i]!)).toBeLessThan(1e-4);
+      expect(await d.value(r)).toBe(values.at(-1));
+    }
+  }, 60_000);
 });
+
+/** The value head's output at every position of `ids`, by one call without a cache. */
+async function fullValues(ids: number[]): Promise<number[]> {
+  const n = ids.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, n]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, j) => BigInt(j))), [1, n]),
+  };
+  for (let l = 0; l < shape.numLayers; l += 1) {
+    for (const k of ['key', 'value']) feeds[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [1, shape.numKvHeads, 0, shape.headDim]);
+  }
+  const out = await (session as unknown as ort.InferenceSession).run(feeds);
+  return [...(out.values!.data as Float32Array)];
+}

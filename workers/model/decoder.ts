@@ -52,6 +52,8 @@ interface Row {
   /** Logits for the next token; undefined until the row has been run. */
   logits: Float32Array | undefined;
   value: number | null;
+  /** The value head's output after each token of `tokens` (per-step scores). */
+  values: number[];
   /** Next position id. */
   position: number;
   /** Tokens waiting to be fed (the sampled token, or appended text). */
@@ -119,7 +121,7 @@ export class BatchDecoder implements DecodeSession {
   }
 
   private newRow(id: number, sampler: SamplerSpec): Row {
-    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], text: '', decoded: 0, logits: undefined, value: null, position: 0, feed: [], paused: false };
+    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], text: '', decoded: 0, logits: undefined, value: null, values: [], position: 0, feed: [], paused: false };
   }
 
   private row(id: number): Row | undefined {
@@ -184,6 +186,15 @@ export class BatchDecoder implements DecodeSession {
   async value(sequence: number): Promise<number | null> {
     if (!this.shape.hasValues) return null;
     return (this.row(sequence) ?? this.stopped.get(sequence))?.value ?? null;
+  }
+
+  /**
+   * The value head's output after each token of the sequence (aligned with `tokensOf`):
+   * per-step scores for packages whose value head is trained per step. Empty without a value head.
+   */
+  valuesOf(sequence: number): number[] {
+    if (!this.shape.hasValues) return [];
+    return [...((this.row(sequence) ?? this.stopped.get(sequence))?.values ?? [])];
   }
 
   stop(sequence: number): void {
@@ -267,7 +278,10 @@ export class BatchDecoder implements DecodeSession {
       if (f.length === 0) continue;
       const last = r * s + (s - 1);
       row.logits = logits.slice(last * vocab, (last + 1) * vocab);
-      if (values) row.value = values[last]!;
+      if (values) {
+        row.value = values[last]!;
+        for (let j = s - f.length; j < s; j += 1) row.values.push(values[r * s + j]!);
+      }
       row.position += f.length;
       row.feed = row.feed.slice(f.length);
     }
