@@ -19,7 +19,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from templates import draw  # noqa: E402
 
-SEEDS = {'train': 1234, 'heldout': 98765}
+SEEDS = {'train': 1234, 'heldout': 98765, 'ovm': 4242}
 PLAN = '<p>\nLet me compute this with Python.\n</p>'
 
 
@@ -56,7 +56,7 @@ def main():
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     exclude = set()
-    if args.split == 'heldout':
+    if args.split in ('heldout', 'ovm'):
         # Never evaluate on a question the model was trained on (first 200k train draws).
         exclude = {p['question'] for p in problems('train', 200_000)}
     with open(args.out, 'w') as fh:

@@ -17,8 +17,8 @@ import { FORMATS } from '../../workers/solver/formats.ts';
 import { compareAnswers } from '../../workers/solver/equivalence.ts';
 import { readEvalSet } from '../../scripts/eval-data.ts';
 
-/** Outlier-free OVM@8 on these 30 must reach this fraction (measured greedy accuracy minus a margin; see models/README.md). */
-const THRESHOLD = 0.5;
+/** Outlier-free OVM@8 on these 30 must reach this fraction (measured: greedy 95.0 % on 500 held-out problems, 27/30 here; minus a margin for sampling). */
+const THRESHOLD = 0.8;
 const ROOT = resolve('models/packages');
 const ID = 'demo-mario-tiny';
 let manifest: Manifest;
