@@ -30,14 +30,20 @@ describe('DeviceStatus', () => {
     view.destroy();
   });
 
-  it('names the adapter and warns about a software fallback adapter', () => {
+  it('names a hardware adapter', () => {
+    const view = render({ capabilities: { ...base, webgpu: { available: true, description: 'Radeon 780M' } }, error: undefined });
+    expect(view.target.querySelector('[data-testid="backend"]')?.textContent).toContain('Radeon 780M');
+    view.destroy();
+  });
+
+  it('says a software-only WebGPU adapter means the CPU path', () => {
     const view = render({
       capabilities: { ...base, webgpu: { available: true, description: 'SwiftShader', isFallbackAdapter: true } },
       error: undefined,
     });
-    const text = view.target.querySelector('[data-testid="backend"]')?.textContent ?? '';
-    expect(text).toContain('SwiftShader');
-    expect(text).toContain('software fallback');
+    const text = view.target.querySelector('[data-testid="no-webgpu"]')?.textContent ?? '';
+    expect(text).toContain('software one');
+    expect(text).toContain('WebAssembly');
     view.destroy();
   });
 

@@ -34,7 +34,7 @@ describe('dev server', () => {
     const page = await context.newPage();
     await watchPolicyViolations(page, log);
     await page.goto(`${origin}/`);
-    await page.getByTestId('backend').waitFor({ timeout: 90_000 });
+    await page.getByTestId('device-status').getByRole('status').waitFor({ timeout: 90_000 });
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(log.blocked).toEqual([]);
     expect(log.offOrigin.filter((url) => !url.startsWith('ws://127.0.0.1'))).toEqual([]);

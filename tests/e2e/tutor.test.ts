@@ -44,6 +44,17 @@ describe('tutor page', () => {
     await expect.poll(() => page.getByTestId('problem-message').textContent()).toMatch(/at most 4,000/);
   });
 
+  it('inserts typed math from the math keyboard as $...$', async () => {
+    await page.getByTestId('problem-input').fill('Solve');
+    await page.getByTestId('math-keyboard').click();
+    const field = page.getByTestId('math-field');
+    await field.waitFor();
+    await field.click();
+    await page.keyboard.type('x+1=3');
+    await page.getByTestId('math-insert').click();
+    await expect.poll(() => page.getByTestId('problem-input').inputValue()).toBe('Solve $x+1=3$');
+  });
+
   it('solves a typed problem with the demo model and shows the answer and clusters', async () => {
     await page.getByTestId('problem-input').fill(PROBLEM);
     await page.getByTestId('solve').click();

@@ -89,6 +89,14 @@ describe('math rendering', () => {
   it('shows math that does not parse as source instead of failing', () => {
     expect(renderMathText('bad $\\frac{1$ math')).toContain('tex-error');
   });
+  it('reads "$12 for adults and $5" as prices, not math', () => {
+    const html = renderMathText('Tickets cost $12 for adults and $5 for children, and $x^2$ is math.');
+    expect(html).toContain('Tickets cost $12 for adults and $5 for children');
+    expect((html.match(/class="katex"/g) ?? []).length).toBe(1);
+    expect(checkProblem('Tickets cost $12 for adults and $5 for children. What is the total for 3 adults?').ok).toBe(true);
+    expect(checkProblem('A pen costs $3. How much do 4 pens cost?').ok).toBe(true);
+  });
+
   it('keeps an escaped dollar as a dollar', () => {
     expect(renderMathText('costs \\$5')).toBe('costs $5');
   });

@@ -19,12 +19,24 @@ function renderSpan(tex: string, displayMode: boolean): string {
   }
 }
 
+/** `$12 for adults and $` is two prices, not math: a span that starts with a digit and has a space in it. */
+export function looksLikeCurrency(span: string): boolean {
+  return /^\d/.test(span) && /\s/.test(span.trim());
+}
+
 export function renderMathText(text: string): string {
   const pattern = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<!\\)\$([^$\n]+?)(?<!\\)\$|\\\(([\s\S]+?)\\\)/g;
   let html = '';
   let last = 0;
-  for (const m of text.matchAll(pattern)) {
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     html += escapeHtml(text.slice(last, m.index)).replace(/\\\$/g, '$');
+    if (m[3] !== undefined && looksLikeCurrency(m[3])) {
+      // Keep the closing "$" for the next span, which may open there.
+      html += escapeHtml(`$${m[3]}`);
+      last = m.index + m[0].length - 1;
+      pattern.lastIndex = last;
+      continue;
+    }
     const display = m[1] ?? m[2];
     html += display !== undefined ? renderSpan(display, true) : renderSpan((m[3] ?? m[4])!, false);
     last = m.index + m[0].length;

@@ -20,7 +20,11 @@ export interface ProblemCheck {
 export function inlineMathSpans(text: string): string[] {
   const spans: string[] = [];
   const pattern = /\$\$([\s\S]+?)\$\$|\$([^$]+?)\$|\\\(([\s\S]+?)\\\)/g;
-  for (const m of text.matchAll(pattern)) spans.push((m[1] ?? m[2] ?? m[3])!);
+  for (const m of text.matchAll(pattern)) {
+    const span = (m[1] ?? m[2] ?? m[3])!;
+    if (m[2] !== undefined && /^\d/.test(span) && /\s/.test(span.trim())) continue; // "$12 for ... $5": prices
+    spans.push(span);
+  }
   return spans;
 }
 
@@ -43,7 +47,9 @@ export function checkProblem(raw: string): ProblemCheck {
       message: `That is ${text.length.toLocaleString('en')} characters; a problem can be at most ${MAX_PROBLEM_CHARS.toLocaleString('en')}. Paste just the one problem you want solved.`,
     };
   }
-  const unbalanced = (text.match(/(?<!\\)\$/g) ?? []).length % 2 === 1;
+  const dollars = (text.match(/(?<!\\)\$/g) ?? []).length;
+  const prices = (text.match(/(?<!\\)\$\d/g) ?? []).length;
+  const unbalanced = dollars % 2 === 1 && prices === 0;
   if (unbalanced) {
     return { ok: false, text, issue: 'bad-latex', message: 'A "$" has no partner, so the math in your problem cannot be read. Close every $...$ pair (write \\$ for a dollar sign).' };
   }
