@@ -202,3 +202,72 @@ export interface PythonWorkerApi {
   run(session: string, code: string, maxOutputChars: number): Promise<PythonRunResult>;
   closeSession(session: string): Promise<void>;
 }
+
+// ── Model runtime ───────────────────────────────────────────────────────────
+
+/** A loaded model package as the UI sees it. */
+export interface ModelInfo {
+  id: string;
+  title: string;
+  device: 'webgpu' | 'wasm';
+  dtype: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+  /** Why this device was chosen, in words for the user. */
+  deviceReason: string;
+  /** Samples that fit in memory at once, and tokens per sample (see workers/model/memory-plan.ts). */
+  plan: { batch: number; context: number; totalBytes: number; reductions: string[] };
+  loadMs: number;
+}
+
+export interface LoadModelOptions {
+  /** Force a device instead of choosing one (tests, benchmarks). */
+  device?: 'webgpu' | 'wasm';
+  /** navigator.deviceMemory as seen by the caller, for the memory plan. */
+  deviceMemoryGiB?: number;
+}
+
+/** One generation: N sequences from one prompt, decoded together as a batch. */
+export interface GenerateRequest {
+  jobId: JobId;
+  prompt: string;
+  /** One sampler per sequence; temperature 0 is greedy. */
+  samplers: Array<{ seed: number; temperature: number; topP: number; topK?: number }>;
+  /** Token budget per sequence. */
+  maxNewTokens: number;
+  /** A sequence ends when its text contains one of these (the stop string is kept) or at end of text. */
+  stop?: string[];
+}
+
+export type GenerateEnd = 'eos' | 'stop' | 'token-budget' | 'cancelled';
+
+export interface GeneratedSequence {
+  text: string;
+  tokens: number[];
+  /** The value head's score at the last token; null without a value head. */
+  value: number | null;
+  end: GenerateEnd;
+}
+
+export interface GenerateResult {
+  sequences: GeneratedSequence[];
+  /** Tokens generated, all sequences together, per second of decoding (prefill excluded). */
+  tokensPerSecond: number;
+  prefillMs: number;
+  decodeMs: number;
+}
+
+export type ModelEvent = ProgressEvent | { type: 'tokens'; deltas: Array<{ sequence: number; text: string }> };
+
+/**
+ * The model worker: loads a package and decodes with the batched loop. The solver hosts
+ * the same runtime in its own worker (workers/solver/service.ts); this one serves the
+ * model manager, benchmarks and tests that need the model without Python.
+ */
+export interface ModelApi {
+  load(baseUrl: string, id: string, options: LoadModelOptions, onEvent: (event: ProgressEvent) => void): Promise<ModelInfo>;
+  generate(request: GenerateRequest, onEvent: (event: ModelEvent) => void): Promise<GenerateResult>;
+  /** Greedy decoding by full recomputation without a cache: the reference for the batched loop. */
+  greedyReference(prompt: string, steps: number): Promise<number[]>;
+  cancel(jobId: JobId): Promise<void>;
+  /** Release the inference session and its memory. */
+  unload(): Promise<void>;
+}

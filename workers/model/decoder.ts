@@ -22,6 +22,8 @@ export interface OrtLike {
 
 export interface SessionLike {
   run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
+  /** Frees the session's memory (ONNX Runtime's InferenceSession.release). */
+  release?(): Promise<void>;
 }
 
 export interface TokenizerLike {

@@ -3,12 +3,12 @@
  * graph downloaded with progress and verified against its sha256, the inference
  * session created, the tokenizer read from the package.
  */
-import type { Capabilities, ProgressEvent } from '../contracts.ts';
+import type { Capabilities, LoadModelOptions, ProgressEvent } from '../contracts.ts';
 import { configureOrt } from './ort-web.ts';
 import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } from './manifest.ts';
 import { loadTokenizer } from './tokenizer.ts';
 import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
-import { AppError } from '../common/errors.ts';
+import { AppError, UnsupportedError } from '../common/errors.ts';
 import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
 
 export interface LoadedModel {
@@ -43,7 +43,18 @@ function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['
  * plan fits; otherwise WebAssembly. Throws MemoryPlanError (with the numbers) when the
  * model fits neither.
  */
-export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], deviceMemoryGiB?: number): DeviceChoice {
+export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], deviceMemoryGiB?: number, forced?: 'webgpu' | 'wasm'): DeviceChoice {
+  if (forced === 'wasm') {
+    const dtype = manifest.defaultVariant.wasm;
+    return { device: 'wasm', dtype, reason: 'WebAssembly was asked for.', plan: planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB) };
+  }
+  if (forced === 'webgpu') {
+    if (!gpu.available) throw new UnsupportedError('WebGPU was asked for, but this browser has no usable adapter.', { hint: gpu.reason ?? 'Use WebAssembly.' });
+    const preferred = manifest.defaultVariant.webgpu;
+    const dtype = (preferred === 'fp16' || preferred === 'q4f16') && !gpu.shaderF16 ? manifest.variants.find((v) => v.dtype === 'q4' || v.dtype === 'fp32')?.dtype : preferred;
+    if (!dtype) throw new UnsupportedError('WebGPU was asked for, but this GPU lacks the 16-bit float shaders the model needs.');
+    return { device: 'webgpu', dtype, reason: 'WebGPU was asked for.', plan: planFor(manifest, 'webgpu', dtype, gpu, deviceMemoryGiB) };
+  }
   const onWasm = (reason: string): DeviceChoice => {
     const dtype = manifest.defaultVariant.wasm;
     return { device: 'wasm', dtype, reason, plan: planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB) };
@@ -88,13 +99,13 @@ async function fetchWithProgress(url: string, total: number, label: string, onEv
   return out.subarray(0, done);
 }
 
-export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, deviceMemoryGiB?: number): Promise<LoadedModel> {
+export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   onEvent({ type: 'progress', stage: 'Reading the model package' });
   const response = await fetch(`${root}${id}/manifest.json`);
   if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
   const manifest = parseManifest(await response.json());
-  const choice = chooseDevice(manifest, gpu, deviceMemoryGiB);
+  const choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
   const variant = variantFor(manifest, choice.dtype);
   const entry = manifest.files.find((f) => f.path === variant.graph)!;
   const bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);

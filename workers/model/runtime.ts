@@ -1,0 +1,78 @@
+/**
+ * The model worker's logic, independent of how messages reach it: one loaded package,
+ * generations run one at a time on its session, cancel by job id, unload to free memory.
+ */
+import type { GenerateRequest, GenerateResult, JobId, LoadModelOptions, ModelApi, ModelEvent, ModelInfo, ProgressEvent } from '../contracts.ts';
+import { AppError } from '../common/errors.ts';
+import { detectGpu } from '../common/env.ts';
+import { BatchDecoder, greedyRecompute } from './decoder.ts';
+import { generate } from './generate.ts';
+import { loadModel, type LoadedModel } from './load.ts';
+
+export class ModelRuntime implements ModelApi {
+  private model: LoadedModel | undefined;
+  private readonly jobs = new Map<JobId, AbortController>();
+  /** ONNX Runtime sessions are not re-entrant: calls that run the model wait their turn. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async load(baseUrl: string, id: string, options: LoadModelOptions, onEvent: (event: ProgressEvent) => void): Promise<ModelInfo> {
+    await this.unload();
+    const started = performance.now();
+    const model = await loadModel(baseUrl, id, await detectGpu(), onEvent, options);
+    this.model = model;
+    const { batch, context, totalBytes, reductions } = model.plan;
+    return {
+      id: model.manifest.id,
+      title: model.manifest.title,
+      device: model.device,
+      dtype: model.variant.dtype,
+      deviceReason: model.deviceReason,
+      plan: { batch, context, totalBytes, reductions },
+      loadMs: performance.now() - started,
+    };
+  }
+
+  generate(request: GenerateRequest, onEvent: (event: ModelEvent) => void): Promise<GenerateResult> {
+    const controller = new AbortController();
+    this.jobs.set(request.jobId, controller);
+    return this.exclusive(async () => {
+      const model = this.loaded();
+      const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
+      try {
+        return await generate(decoder, request, onEvent, controller.signal);
+      } finally {
+        this.jobs.delete(request.jobId);
+        await decoder.dispose();
+      }
+    });
+  }
+
+  greedyReference(prompt: string, steps: number): Promise<number[]> {
+    return this.exclusive(() => {
+      const model = this.loaded();
+      return greedyRecompute(model.ort, model.session, model.shape, model.tokenizer.encode(prompt), steps);
+    });
+  }
+
+  async cancel(jobId: JobId): Promise<void> {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  async unload(): Promise<void> {
+    const model = this.model;
+    this.model = undefined;
+    for (const job of this.jobs.values()) job.abort();
+    await this.exclusive(async () => model?.session.release?.());
+  }
+
+  private loaded(): LoadedModel {
+    if (!this.model) throw new AppError('No model is loaded.', { hint: 'Load a model first.' });
+    return this.model;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+}
