@@ -1,0 +1,74 @@
+/**
+ * The model worker in real Chromium (ONNX Runtime Web served from the origin): the random
+ * test package decoded through ModelClient on WebAssembly and on WebGPU (SwiftShader's
+ * software adapter here), batched greedy against a full recomputation, device choice,
+ * cancellation. Prints decode speeds for the record.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { ModelClient } from '../../workers/model/client.ts';
+import { CancelledError } from '../../workers/common/errors.ts';
+
+// The browser runner serves the project root, so fixtures have root-relative paths.
+const BASE = '/tests/fixtures/model/';
+const ID = 'tiny-random';
+const client = new ModelClient();
+afterAll(() => client.dispose());
+
+async function reference(): Promise<{ prompt: string; greedyTokens: number[] }> {
+  return (await (await fetch(`${BASE}${ID}/manifest.json`)).json()).reference;
+}
+
+const greedy = (n: number) => Array.from({ length: n }, (_, seed) => ({ seed, temperature: 0, topP: 1 }));
+
+describe('model worker', () => {
+  it('chooses WebAssembly over a software GPU adapter and says why', async () => {
+    const info = await client.load(BASE, ID);
+    expect(info).toMatchObject({ id: ID, device: 'wasm', dtype: 'q8', plan: { batch: 8, reductions: [] } });
+    expect(info.deviceReason).toMatch(/software|WebGPU/);
+  }, 60_000);
+
+  it('WebAssembly: batched greedy equals a full recomputation, token for token', async () => {
+    const ref = await reference();
+    await client.load(BASE, ID, { device: 'wasm' });
+    const result = await client.generate({ jobId: 'wasm-greedy', prompt: ref.prompt, samplers: greedy(4), maxNewTokens: 32 });
+    const expected = await client.greedyReference(ref.prompt, 32);
+    for (const s of result.sequences) expect(s.tokens).toEqual(expected);
+    const sampled = await client.generate({ jobId: 'wasm-speed', prompt: ref.prompt, samplers: Array.from({ length: 8 }, (_, seed) => ({ seed, temperature: 0.7, topP: 0.95 })), maxNewTokens: 64 });
+    const single = await client.generate({ jobId: 'wasm-speed-1', prompt: ref.prompt, samplers: [{ seed: 0, temperature: 0.7, topP: 0.95 }], maxNewTokens: 64 });
+    console.log(`tiny-random, WebAssembly q8: batch 8 ${sampled.tokensPerSecond.toFixed(0)} tokens/s, batch 1 ${single.tokensPerSecond.toFixed(0)} tokens/s`);
+  }, 60_000);
+
+  it('WebGPU: greedy equals the torch reference and a full recomputation', async () => {
+    const ref = await reference();
+    const info = await client.load(BASE, ID, { device: 'webgpu' });
+    expect(info).toMatchObject({ device: 'webgpu', dtype: 'fp32' });
+    const result = await client.generate({ jobId: 'gpu-greedy', prompt: ref.prompt, samplers: greedy(2), maxNewTokens: 12 });
+    for (const s of result.sequences) expect(s.tokens).toEqual(ref.greedyTokens.slice(0, 12));
+    expect(await client.greedyReference(ref.prompt, 12)).toEqual(ref.greedyTokens.slice(0, 12));
+    console.log(`tiny-random, WebGPU (software adapter) fp32: batch 2 ${result.tokensPerSecond.toFixed(0)} tokens/s`);
+  }, 120_000);
+
+  it('loads the demo package from /models/ and decodes 8 samples (speeds for the record)', async () => {
+    const info = await client.load('/models/', 'demo-mario-tiny', { device: 'wasm' });
+    expect(info.device).toBe('wasm');
+    const manifest = await (await fetch('/models/demo-mario-tiny/manifest.json')).json();
+    const prompt: string = manifest.reference.prompt;
+    const samplers = (n: number) => Array.from({ length: n }, (_, seed) => ({ seed, temperature: 0.7, topP: 0.95 }));
+    const eight = await client.generate({ jobId: 'demo-8', prompt, samplers: samplers(8), maxNewTokens: 64 });
+    const one = await client.generate({ jobId: 'demo-1', prompt, samplers: samplers(1), maxNewTokens: 64 });
+    expect(eight.sequences).toHaveLength(8);
+    console.log(`demo-mario-tiny, WebAssembly ${info.dtype}: batch 8 ${eight.tokensPerSecond.toFixed(0)} tokens/s, batch 1 ${one.tokensPerSecond.toFixed(0)} tokens/s, prefill ${one.prefillMs.toFixed(0)} ms, load ${info.loadMs.toFixed(0)} ms`);
+  }, 60_000);
+
+  it('cancels a generation through its AbortSignal and stays usable', async () => {
+    const ref = await reference();
+    await client.load(BASE, ID, { device: 'wasm' });
+    const controller = new AbortController();
+    const running = client.generate({ jobId: 'cancel-me', prompt: ref.prompt, samplers: greedy(4), maxNewTokens: 100_000 }, (e) => {
+      if (e.type === 'tokens') controller.abort();
+    }, controller.signal);
+    await expect(running).rejects.toBeInstanceOf(CancelledError);
+    const after = await client.generate({ jobId: 'after-cancel', prompt: ref.prompt, samplers: greedy(1), maxNewTokens: 4 });
+    expect(after.sequences[0]!.tokens).toHaveLength(4);
+  }, 60_000);
+});
