@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelClient } from '../../workers/model/client.ts';
 import { CancelledError } from '../../workers/common/errors.ts';
+import { OpfsStore } from '../../workers/model/download.ts';
 
 // The browser runner serves the project root, so fixtures have root-relative paths.
 const BASE = '/tests/fixtures/model/';
@@ -25,6 +26,10 @@ describe('model worker', () => {
     const info = await client.load(BASE, ID);
     expect(info).toMatchObject({ id: ID, device: 'wasm', dtype: 'q8', plan: { batch: 8, reductions: [] } });
     expect(info.deviceReason).toMatch(/software|WebGPU/);
+    // The worker kept the verified graph in the origin private file system.
+    const manifest = await (await fetch(`${BASE}${ID}/manifest.json`)).json();
+    const graph = manifest.files.find((f: { path: string }) => f.path === 'onnx/model_quantized.onnx');
+    expect(await new OpfsStore().size(ID, graph.path)).toBe(graph.bytes);
   }, 60_000);
 
   it('WebAssembly: batched greedy equals a full recomputation, token for token', async () => {

@@ -112,6 +112,17 @@ describe('package download', () => {
     expect(await store.size(manifest.id, file.path)).toBe(file.bytes);
   });
 
+  it('replaces bytes kept from an earlier version of the package, and makes no request when the file is current', async () => {
+    const store = new MemoryStore();
+    const file = manifest.files.find((f) => f.path === 'tokenizer.json')!;
+    await store.append(manifest.id, file.path, new Uint8Array(file.bytes).fill(65));
+    const bytes = await downloadFile(base, manifest, file, store, fast);
+    expect(bytes).toEqual(new Uint8Array(readFileSync(join(DIR, file.path))));
+    seen.length = 0;
+    await downloadFile(base, manifest, file, store, fast);
+    expect(seen).toHaveLength(0);
+  });
+
   it('names a corrupted file, keeps none of it, and leaves the package unusable', async () => {
     faults.corrupt = 'tokenizer.json';
     const store = new MemoryStore();

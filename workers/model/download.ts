@@ -12,7 +12,7 @@
 import type { ProgressEvent } from '../contracts.ts';
 import { AppError, CancelledError, registerError } from '../common/errors.ts';
 import { formatBytes } from './memory-plan.ts';
-import { verifyFile, type Manifest, type PackageFile } from './manifest.ts';
+import { ChecksumError, verifyFile, type Manifest, type PackageFile } from './manifest.ts';
 
 export class DownloadError extends AppError {
   override name = 'DownloadError';
@@ -59,8 +59,22 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'QuotaExceededError' || /quota/i.test(error.message));
 }
 
-/** Download one file of a package into the store, resuming what is already there; verified by sha256. */
-export async function downloadFile(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions = {}): Promise<void> {
+/**
+ * Download one file of a package into the store, resuming what is already there; returns
+ * its bytes, verified by sha256. Bytes kept from an earlier version of the package fail the
+ * check and are downloaded afresh, once.
+ */
+export async function downloadFile(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions = {}): Promise<Uint8Array> {
+  const had = await store.size(manifest.id, file.path);
+  try {
+    return await fetchVerified(baseUrl, manifest, file, store, options);
+  } catch (error) {
+    if (!(error instanceof ChecksumError) || had === 0) throw error;
+    return fetchVerified(baseUrl, manifest, file, store, options);
+  }
+}
+
+async function fetchVerified(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions): Promise<Uint8Array> {
   const doFetch = options.fetch ?? fetch;
   const retries = options.retries ?? 5;
   let have = await store.size(manifest.id, file.path);
@@ -149,7 +163,9 @@ export async function downloadFile(baseUrl: string, manifest: Manifest, file: Pa
     }
   }
   try {
-    await verifyFile(manifest, file.path, await store.read(manifest.id, file.path));
+    const bytes = await store.read(manifest.id, file.path);
+    await verifyFile(manifest, file.path, bytes);
+    return bytes;
   } catch (error) {
     // A damaged file is never kept: the next attempt downloads it afresh.
     await store.remove(manifest.id, file.path);

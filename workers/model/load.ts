@@ -7,6 +7,7 @@ import type { Capabilities, LoadModelOptions, ProgressEvent } from '../contracts
 import { configureOrt } from './ort-web.ts';
 import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } from './manifest.ts';
 import { loadTokenizer } from './tokenizer.ts';
+import { downloadFile, type FileStore } from './download.ts';
 import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
 import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
@@ -99,7 +100,11 @@ async function fetchWithProgress(url: string, total: number, label: string, onEv
   return out.subarray(0, done);
 }
 
-export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, options: LoadModelOptions = {}): Promise<LoadedModel> {
+/**
+ * `store`: keep the graph in browser storage (resumable download, no second download on the
+ * next visit); without it the graph is fetched each time (the browser's HTTP cache may help).
+ */
+export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, options: LoadModelOptions = {}, store?: FileStore): Promise<LoadedModel> {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   onEvent({ type: 'progress', stage: 'Reading the model package' });
   const response = await fetch(`${root}${id}/manifest.json`);
@@ -108,9 +113,14 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   const choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
   const variant = variantFor(manifest, choice.dtype);
   const entry = manifest.files.find((f) => f.path === variant.graph)!;
-  const bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);
-  onEvent({ type: 'progress', stage: 'Checking the model file' });
-  await verifyFile(manifest, variant.graph, bytes);
+  let bytes: Uint8Array;
+  if (store) {
+    bytes = await downloadFile(`${root}${id}/`, manifest, entry, store, { onEvent });
+  } else {
+    bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);
+    onEvent({ type: 'progress', stage: 'Checking the model file' });
+    await verifyFile(manifest, variant.graph, bytes);
+  }
   onEvent({ type: 'progress', stage: `Starting the model on ${choice.device === 'webgpu' ? 'the GPU' : 'the CPU'}` });
   const ort = configureOrt();
   const session = await ort.InferenceSession.create(bytes, { executionProviders: [choice.device], graphOptimizationLevel: 'all' });

@@ -8,6 +8,7 @@ import { detectGpu } from '../common/env.ts';
 import { BatchDecoder, greedyRecompute } from './decoder.ts';
 import { generate } from './generate.ts';
 import { loadModel, type LoadedModel } from './load.ts';
+import { OpfsStore } from './download.ts';
 
 export class ModelRuntime implements ModelApi {
   private model: LoadedModel | undefined;
@@ -18,7 +19,8 @@ export class ModelRuntime implements ModelApi {
   async load(baseUrl: string, id: string, options: LoadModelOptions, onEvent: (event: ProgressEvent) => void): Promise<ModelInfo> {
     await this.unload();
     const started = performance.now();
-    const model = await loadModel(baseUrl, id, await detectGpu(), onEvent, options);
+    const store = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? new OpfsStore() : undefined;
+    const model = await loadModel(baseUrl, id, await detectGpu(), onEvent, options, store);
     this.model = model;
     const { batch, context, totalBytes, reductions } = model.plan;
     return {
