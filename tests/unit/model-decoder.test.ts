@@ -176,6 +176,19 @@ describe.each(PACKAGES.map(([root, id]) => ({ root, id })))('$id', ({ root: ROOT
       for (let r = 0; r < 3; r += 1) expect(d.tokensOf(r).slice(0, expected.length)).toEqual(expected);
     }, 60_000);
   });
+  it('stops a row while another row is being prefilled, and keeps decoding the rest', async () => {
+    const ref = manifest.reference!;
+    const d = new BatchDecoder(O, session, tokenizer, shape, 'cpu');
+    await d.start(ref.prompt, [0, 1, 2].map((seed) => ({ seed, temperature: 0, topP: 1 })));
+    for (let i = 0; i < 3; i += 1) await d.step();
+    d.pause(0);
+    const appending = d.append(0, '\nOutput: 56\n\n'); // a model call in flight...
+    d.stop(2); // ...while a row stops
+    await appending;
+    for (let i = 0; i < 5; i += 1) await d.step();
+    expect(d.tokensOf(1)).toEqual(ref.greedyTokens.slice(0, 8));
+    expect(d.tokensOf(2)).toEqual(ref.greedyTokens.slice(0, 3));
+  }, 60_000);
 });
 
 /** The value head's output at every position of `ids`, by one call without a cache. */

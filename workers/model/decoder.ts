@@ -168,7 +168,7 @@ export class BatchDecoder implements DecodeSession {
   async appendTokens(sequence: number, ids: number[]): Promise<void> {
     await this.mutex.run(async () => {
       const row = this.row(sequence);
-      if (!row) return;
+      if (!row || this.stopped.has(sequence)) return;
       row.tokens.push(...ids);
       if (row.tokens.length > row.decoded) {
         row.text += this.tokenizer.decode(row.tokens.slice(row.decoded));
@@ -200,11 +200,18 @@ export class BatchDecoder implements DecodeSession {
   }
 
   stop(sequence: number): void {
-    const index = this.rows.findIndex((r) => r.id === sequence);
-    if (index < 0) return;
-    const [row] = this.rows.splice(index, 1);
-    this.stopped.set(sequence, row!);
-    this.dropRow(index);
+    const row = this.row(sequence);
+    if (!row || this.stopped.has(sequence)) return;
+    // The row stops now, but leaves the batch only between model calls: a call may be in
+    // flight (e.g. another row's code output being prefilled) with this row in its tensors.
+    row.paused = true;
+    this.stopped.set(sequence, row);
+    void this.mutex.run(async () => {
+      const index = this.rows.indexOf(row);
+      if (index < 0) return;
+      this.rows.splice(index, 1);
+      this.dropRow(index);
+    });
   }
 
   /** Token ids of a sequence after the prompt (for tests and traces). */
