@@ -14,6 +14,11 @@ export interface HeaderOptions {
   connectHosts?: readonly string[];
   /** Dev server only: allow Vite's HMR websocket. */
   dev?: boolean;
+  /**
+   * Who may show the page in a frame (CSP `frame-ancestors`). Default `'self'`: the app
+   * refuses to be framed by other sites; the embed page (`embedHeaders`) widens it.
+   */
+  frameAncestors?: readonly string[];
 }
 
 export function contentSecurityPolicy(options: HeaderOptions = {}): string {
@@ -33,6 +38,7 @@ export function contentSecurityPolicy(options: HeaderOptions = {}): string {
     'object-src': ["'none'"],
     'base-uri': ["'self'"],
     'form-action': ["'self'"],
+    'frame-ancestors': [...(options.frameAncestors ?? ["'self'"])],
   };
   return Object.entries(directives)
     .map(([name, values]) => `${name} ${values.join(' ')}`)
@@ -83,4 +89,46 @@ export const SANDBOX_WORKER_PATH = /\/python\.worker(?:-[\w-]+)?\.(?:ts|js)(?:\?
 /** `_headers` block giving built sandbox worker scripts their policy. */
 export function sandboxHeadersBlock(): string {
   return ['/assets/python.worker-*', `  Content-Security-Policy: ${SANDBOX_WORKER_CSP}`, ''].join('\n');
+}
+
+// ── Embedding ──────────────────────────────────────────────────────────────
+
+/** The embed page and the custom element's script: the only paths other sites may frame or load. */
+export const EMBED_PATH = /^\/embed(?:\.html|\/[^?#]*)(?:[?#].*)?$/;
+
+export interface EmbedOptions extends HeaderOptions {
+  /** Sites allowed to embed the tutor, fixed at build time; empty: any site (each page names its origin in `?origins=`). */
+  embedOrigins?: readonly string[];
+}
+
+/**
+ * Headers for `/embed.html` and `/embed/*`: the app's headers, except that other sites may
+ * frame the page (`frame-ancestors` lists the build's embed origins, or any site when none
+ * are set) and load it (`Cross-Origin-Resource-Policy: cross-origin`, which a cross-origin
+ * isolated host needs for its frames and scripts). COEP stays `require-corp`, so inside an
+ * isolated host the tutor is isolated too; inside any other host it is not, and runs on its
+ * fallbacks (single-threaded ONNX Runtime, Python stopped by terminating its worker).
+ */
+export function embedHeaders(options: EmbedOptions = {}): Record<string, string> {
+  const origins = options.embedOrigins ?? [];
+  const frameAncestors = origins.length ? ["'self'", ...origins] : ['*'];
+  return {
+    ...securityHeaders({ ...options, frameAncestors }),
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  };
+}
+
+/**
+ * `_headers` blocks for the embed paths. `! Name` (Cloudflare Pages) drops the value the
+ * `/*` block set, so the embed values replace rather than join it.
+ */
+export function embedHeadersBlock(options: EmbedOptions = {}): string {
+  const headers = embedHeaders(options);
+  const replaced = ['Content-Security-Policy', 'Cross-Origin-Resource-Policy'];
+  const lines = [...replaced.map((name) => `  ! ${name}`), ...replaced.map((name) => `  ${name}: ${headers[name]!}`)];
+  return [
+    ['/embed.html', ...lines].join('\n'),
+    ['/embed/*', ...lines, '  Access-Control-Allow-Origin: *'].join('\n'),
+    '',
+  ].join('\n');
 }
