@@ -13,6 +13,43 @@ import onnx
 from onnx import helper, numpy_helper
 
 
+def int8_columns(w):
+    """w [in, out] float32 -> int8 weights and one fp32 scale per output column (symmetric, zero point 0)."""
+    scale = np.abs(w).max(axis=0) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+    return q, scale.astype(np.float32)
+
+
+def int4_blocks(w, block=32, rows=4096):
+    """w [out, in] float32 (a Linear's weight) -> the inputs of com.microsoft MatMulNBits (bits=4):
+    packed [out, blocks, block/2] uint8 (two values a byte, the first in the low nibble),
+    scales [out * blocks] float32, zero points [out, ceil(blocks/2)] uint8 packed the same way.
+    Asymmetric per block of `block` input elements: w ~ (q - zero) * scale, q in 0..15.
+    Works through `rows` output rows at a time to bound the temporaries."""
+    n, k = w.shape
+    nb = -(-k // block)
+    packed = np.empty((n, nb, block // 2), np.uint8)
+    scales = np.empty((n, nb), np.float32)
+    zeros = np.zeros((n, nb + nb % 2), np.uint8)
+    for r in range(0, n, rows):
+        x = w[r:r + rows]
+        if k % block:
+            x = np.pad(x, ((0, 0), (0, nb * block - k)))
+        x = x.reshape(x.shape[0], nb, block)
+        lo = np.minimum(x.min(-1), 0)
+        hi = np.maximum(x.max(-1), 0)
+        s = (hi - lo) / 15.0
+        s[s == 0] = 1.0
+        z = np.clip(np.round(-lo / s), 0, 15)
+        q = np.clip(np.round(x / s[..., None]) + z[..., None], 0, 15).astype(np.uint8)
+        packed[r:r + rows] = q[..., 0::2] | (q[..., 1::2] << 4)
+        scales[r:r + rows] = s
+        zeros[r:r + rows, :nb] = z
+    zp = zeros[:, 0::2] | (zeros[:, 1::2] << 4)
+    return packed, scales.reshape(-1), zp.reshape(-1)
+
+
 def quantize(src, dst, min_elements=4096):
     model = onnx.load(src)
     graph = model.graph
@@ -29,10 +66,8 @@ def quantize(src, dst, min_elements=4096):
             if w.ndim != 2 or w.size < min_elements:
                 continue
             if name not in done:
-                scale = np.abs(w).max(axis=0) / 127.0
-                scale[scale == 0] = 1.0
-                q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
-                new_inits += [numpy_helper.from_array(q, name + '_q'), numpy_helper.from_array(scale.astype(np.float32), name + '_scale'),
+                q, scale = int8_columns(w)
+                new_inits += [numpy_helper.from_array(q, name + '_q'), numpy_helper.from_array(scale, name + '_scale'),
                               numpy_helper.from_array(np.zeros(w.shape[1], dtype=np.int8), name + '_zero')]
                 new_nodes.append(helper.make_node('DequantizeLinear', [name + '_q', name + '_scale', name + '_zero'], [name + '_dq'], axis=1,
                                                   name=name + '_dequantize'))
