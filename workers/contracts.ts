@@ -255,7 +255,11 @@ export interface GenerateResult {
   decodeMs: number;
 }
 
-export type ModelEvent = ProgressEvent | { type: 'tokens'; deltas: Array<{ sequence: number; text: string }> };
+export type ModelEvent =
+  | ProgressEvent
+  | { type: 'tokens'; deltas: Array<{ sequence: number; text: string }> }
+  /** The GPU was lost mid-generation: the model now runs on `device`, and every sequence starts over (drop the text received so far). */
+  | { type: 'restarted'; device: 'webgpu' | 'wasm'; reason: string };
 
 /**
  * The model worker: loads a package and decodes with the batched loop. The solver hosts
@@ -270,4 +274,6 @@ export interface ModelApi {
   cancel(jobId: JobId): Promise<void>;
   /** Release the inference session and its memory. */
   unload(): Promise<void>;
+  /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
+  simulateDeviceLoss(): Promise<boolean>;
 }

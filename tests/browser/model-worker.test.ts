@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ModelClient } from '../../workers/model/client.ts';
 import { CancelledError } from '../../workers/common/errors.ts';
 import { OpfsStore } from '../../workers/model/download.ts';
+import type { ModelEvent } from '../../workers/contracts.ts';
 
 // The browser runner serves the project root, so fixtures have root-relative paths.
 const BASE = '/tests/fixtures/model/';
@@ -51,6 +52,26 @@ describe('model worker', () => {
     for (const s of result.sequences) expect(s.tokens).toEqual(ref.greedyTokens.slice(0, 12));
     expect(await client.greedyReference(ref.prompt, 12)).toEqual(ref.greedyTokens.slice(0, 12));
     console.log(`tiny-random, WebGPU (software adapter) fp32: batch 2 ${result.tokensPerSecond.toFixed(0)} tokens/s`);
+  }, 120_000);
+
+  it('WebGPU: a device lost mid-generation restarts the generation on WebAssembly', async () => {
+    const ref = await reference();
+    expect((await client.load(BASE, ID, { device: 'webgpu' })).device).toBe('webgpu');
+    const events: ModelEvent[] = [];
+    let lost: Promise<boolean> | undefined;
+    const result = await client.generate({ jobId: 'gpu-lost', prompt: ref.prompt, samplers: greedy(2), maxNewTokens: 16 }, (e) => {
+      events.push(e);
+      if (e.type === 'tokens' && !lost) lost = client.simulateDeviceLoss();
+    });
+    expect(await lost).toBe(true);
+    const restarted = events.findIndex((e) => e.type === 'restarted');
+    expect(events[restarted]).toMatchObject({ type: 'restarted', device: 'wasm', reason: expect.stringContaining('GPU stopped working') });
+    // Text streamed after the restart is the whole result; the tokens are WebAssembly's (q8) greedy ones.
+    const after = ['', ''];
+    for (const e of events.slice(restarted)) if (e.type === 'tokens') for (const d of e.deltas) after[d.sequence] += d.text;
+    expect(after).toEqual(result.sequences.map((s) => s.text));
+    const expected = await client.greedyReference(ref.prompt, 16);
+    for (const s of result.sequences) expect(s.tokens).toEqual(expected);
   }, 120_000);
 
   it('loads the demo package from /models/ and decodes 8 samples (speeds for the record)', async () => {

@@ -33,6 +33,11 @@ export class UnsupportedError extends AppError {
   override name = 'UnsupportedError';
 }
 
+/** The GPU device was lost mid-run; `details.finished` holds the solutions finished before it. */
+export class GpuDeviceLostError extends AppError {
+  override name = 'GpuDeviceLostError';
+}
+
 const registry = new Map<string, new (message: string, options?: { hint?: string; details?: Record<string, unknown> }) => AppError>();
 
 /** Register an error class so that it is rebuilt with its own class after crossing a thread. */
@@ -43,6 +48,7 @@ registerError(AppError);
 registerError(CancelledError);
 registerError(WorkerCrashedError);
 registerError(UnsupportedError);
+registerError(GpuDeviceLostError);
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {

@@ -5,6 +5,7 @@
  */
 import type { Capabilities, LoadModelOptions, ProgressEvent } from '../contracts.ts';
 import { configureOrt } from './ort-web.ts';
+import { guardSession, watchDeviceLoss } from './device-loss.ts';
 import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } from './manifest.ts';
 import { loadTokenizer } from './tokenizer.ts';
 import { downloadFile, type FileStore } from './download.ts';
@@ -123,12 +124,13 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   }
   onEvent({ type: 'progress', stage: `Starting the model on ${choice.device === 'webgpu' ? 'the GPU' : 'the CPU'}` });
   const ort = configureOrt();
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [choice.device], graphOptimizationLevel: 'all' });
+  const created = (await ort.InferenceSession.create(bytes, { executionProviders: [choice.device], graphOptimizationLevel: 'all' })) as unknown as SessionLike;
+  const session = choice.device === 'webgpu' ? guardSession(created, watchDeviceLoss(ort)) : created;
   const tokenizer = await loadTokenizer(root, id);
   const a = manifest.architecture;
   return {
     manifest,
-    session: session as unknown as SessionLike,
+    session,
     tokenizer,
     ort: ort as unknown as OrtLike,
     shape: { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present },

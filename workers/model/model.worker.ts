@@ -14,6 +14,7 @@ const api: ModelApi = {
   greedyReference: (prompt, steps) => runtime.greedyReference(prompt, steps),
   cancel: (jobId) => runtime.cancel(jobId),
   unload: () => runtime.unload(),
+  simulateDeviceLoss: () => runtime.simulateDeviceLoss(),
 };
 
 Comlink.expose(api);

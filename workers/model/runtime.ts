@@ -9,6 +9,8 @@ import { BatchDecoder, greedyRecompute } from './decoder.ts';
 import { generate } from './generate.ts';
 import { loadModel, type LoadedModel } from './load.ts';
 import { OpfsStore } from './download.ts';
+import { configureOrt } from './ort-web.ts';
+import { destroyDevice } from './device-loss.ts';
 
 export class ModelRuntime implements ModelApi {
   private model: LoadedModel | undefined;
@@ -41,12 +43,17 @@ export class ModelRuntime implements ModelApi {
       const model = this.loaded();
       const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
       try {
+        // A lost GPU device rejects with GpuDeviceLostError; the client restarts this worker on WebAssembly.
         return await generate(decoder, request, onEvent, controller.signal);
       } finally {
         this.jobs.delete(request.jobId);
         await decoder.dispose();
       }
     });
+  }
+
+  simulateDeviceLoss(): Promise<boolean> {
+    return this.model?.device === 'webgpu' ? destroyDevice(configureOrt()) : Promise.resolve(false);
   }
 
   greedyReference(prompt: string, steps: number): Promise<number[]> {
