@@ -1,0 +1,110 @@
+/**
+ * Offline install: the production build caches itself through its service worker (app
+ * shell, Python with sympy, ONNX Runtime's wasm in the precache; model files in the model
+ * cache), then, with the browser context offline, reloads and solves a problem with the
+ * demo model: the answer is right and no request reaches the network.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { serveCountedBuild, type BuildServer } from '../support/build-server.ts';
+import { activeServiceWorker, cachedPaths, isControlled, precacheBytes } from '../support/service-worker.ts';
+import { MODEL_CACHE } from '../../vite.config.ts';
+
+const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+
+describe('offline install', () => {
+  let app: BuildServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    app = await serveCountedBuild();
+    browser = await launchChromium();
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('precaches the app shell, Python, sympy and ONNX Runtime, but no model file', async () => {
+    await page.goto(`${app.origin}/`);
+    expect(await activeServiceWorker(page)).toBe(`${app.origin}/sw.js`);
+    const cacheName = await page.evaluate(async () => (await caches.keys()).find((key) => key.startsWith('workbox-precache')) ?? '');
+    const paths = await cachedPaths(page, cacheName);
+    expect(paths).toContain('/index.html');
+    expect(paths).toEqual(expect.arrayContaining(['/pyodide/pyodide.mjs', '/pyodide/pyodide.asm.wasm', '/pyodide/python_stdlib.zip', '/pyodide/sympy.zip', '/pyodide/packages.json']));
+    expect(paths.some((p) => /^\/assets\/ort-wasm-simd-threaded\.jsep-[\w-]+\.wasm$/.test(p))).toBe(true);
+    expect(paths.some((p) => /^\/assets\/solver\.worker-[\w-]+\.js$/.test(p))).toBe(true);
+    expect(paths.filter((p) => p.startsWith('/models/'))).toEqual([]);
+    expect(paths.filter((p) => p.startsWith('/embed'))).toEqual([]);
+    const size = await precacheBytes(page);
+    console.log(`precache: ${size.entries} files, ${(size.bytes / 1e6).toFixed(1)} MB`);
+  }, 180_000);
+
+  it('keeps the model files in the model cache once the page is controlled', async () => {
+    // registerType 'prompt' does not claim open pages: the worker controls the next load.
+    await page.reload();
+    expect(await isControlled(page)).toBe(true);
+    await expect
+      .poll(async () => (await cachedPaths(page, MODEL_CACHE)).filter((p) => p.startsWith('/models/demo-mario-tiny/')), { timeout: 120_000, interval: 500 })
+      .toEqual(expect.arrayContaining(['/models/demo-mario-tiny/manifest.json', '/models/demo-mario-tiny/tokenizer.json', expect.stringMatching(/\/onnx\/model[\w]*\.onnx$/)]));
+    // The model is ready (the warm-up notice is gone) before the network goes away.
+    await page.getByTestId('warm-status').waitFor({ state: 'detached', timeout: 120_000 });
+    // For the record: whether the model store (OPFS) holds anything; the solver loads without it today.
+    const opfs = await page.evaluate(async () => {
+      const names: string[] = [];
+      for await (const name of ((await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+      return names;
+    });
+    console.log(`OPFS entries after loading the model: ${JSON.stringify(opfs)}`);
+  }, 240_000);
+
+  it('solves a problem offline after a reload, with no request reaching the network', async () => {
+    const served = app.requests.length;
+    const pageRequests: Request[] = [];
+    const failed: string[] = [];
+    const onRequest = (r: Request) => pageRequests.push(r);
+    const onFailed = (r: Request) => failed.push(`${r.url()} (${r.failure()?.errorText ?? ''})`);
+    context.on('request', onRequest);
+    context.on('requestfailed', onFailed);
+    await context.setOffline(true);
+    // The network is really gone: a path no cache holds cannot be fetched.
+    expect(await page.evaluate(() => fetch('/offline-probe', { cache: 'no-store' }).then(() => 'reached', () => 'failed'))).toBe('failed');
+    failed.length = 0;
+    pageRequests.length = 0;
+
+    const started = Date.now();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Math Tutor' }).waitFor();
+    expect(await isControlled(page)).toBe(true);
+    await page.getByTestId('problem-input').fill(PROBLEM);
+    await page.getByTestId('solve').click();
+    await page.getByTestId('answer-view').waitFor({ timeout: 150_000 });
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`offline: reload to answer ${seconds.toFixed(1)} s`);
+    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('56');
+
+    context.off('request', onRequest);
+    context.off('requestfailed', onFailed);
+    // Only the browser's own update check for the worker script gets out: Chromium makes it
+    // outside the page's emulated network (a really offline browser fails it and keeps the
+    // installed worker). Nothing the app, its workers or the service worker asked for did.
+    const updateCheck = /^\/(sw\.js|workbox-[\w-]+\.js)$/;
+    expect(app.requests.slice(served).filter((path) => !updateCheck.test(path))).toEqual([]);
+    expect(failed).toEqual([]);
+    const fromNetwork = [];
+    for (const r of pageRequests) {
+      if (r.url().startsWith('data:') || r.url().startsWith('blob:')) continue;
+      const response = await r.response();
+      if (!response?.fromServiceWorker()) fromNetwork.push(r.url());
+    }
+    expect(fromNetwork).toEqual([]);
+    expect(pageRequests.length).toBeGreaterThan(0);
+    await context.setOffline(false);
+  }, 240_000);
+});
