@@ -59,6 +59,9 @@ def main():
     if args.split in ('heldout', 'ovm'):
         # Never evaluate on a question the model was trained on (first 200k train draws).
         exclude = {p['question'] for p in problems('train', 200_000)}
+    if args.split == 'ovm':
+        # Problems for labelling value-head samples: none of the held-out ones either.
+        exclude |= {p['question'] for p in problems('heldout', 5000, exclude)}
     with open(args.out, 'w') as fh:
         for i, p in enumerate(problems(args.split, args.n, exclude)):
             fh.write(json.dumps({'id': f'{args.split}-{i}', **p}) + '\n')

@@ -12,6 +12,7 @@ import argparse
 import math
 import os
 import random
+import shutil
 import sys
 import time
 
@@ -62,6 +63,7 @@ def main():
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--save-every', type=int, default=200)
+    ap.add_argument('--keep', action='store_true', help='also keep a copy of every periodic checkpoint as <out>-<step>.pt')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--hidden', type=int, default=160)
@@ -111,6 +113,8 @@ def main():
             print(f'step {step} loss {loss.item():.4f} lr {lr:.2e} {rate:.2f} steps/s', flush=True)
         if step % args.save_every == 0:
             save()
+            if args.keep:
+                shutil.copyfile(args.out, f'{os.path.splitext(args.out)[0]}-{step}.pt')
     save()
     print('done', flush=True)
 
