@@ -107,6 +107,8 @@ export interface SolveRequest {
   question: string;
   modelId: string;
   settings: SolveSettings;
+  /** Solutions finished in an earlier attempt (before a lost GPU): kept as they are, not decoded again. */
+  resume?: SampleRecord[];
 }
 
 /** Why a solution ended. */
@@ -156,7 +158,9 @@ export type SolverEvent =
   | { type: 'sample-finished'; sample: number; answer: string | null; value: number | null; end: SampleEnd }
   | { type: 'selection'; selection: Selection; final: boolean }
   | { type: 'done'; result: SolveResult }
-  | { type: 'error'; error: SerializedError };
+  | { type: 'error'; error: SerializedError }
+  /** The GPU was lost: solving goes on with `device`; the samples in `kept` are kept, the others start over. */
+  | { type: 'restarted'; device: 'webgpu' | 'wasm'; reason: string; kept: number[] };
 
 /** The solver worker: hosts the model runtime and the Python pool, so tokens never pass through the UI thread. */
 export interface SolverApi {
@@ -168,6 +172,10 @@ export interface SolverApi {
   cancel(jobId: JobId): Promise<void>;
   /** sympy's verdict on two expressions (sympy syntax), for "check my answer"; undefined when it cannot tell. */
   symbolicEqual(a: string, b: string): Promise<boolean | undefined>;
+  /** Load models on this device from now on (null: choose automatically). */
+  preferDevice(device: 'webgpu' | 'wasm' | null): Promise<void>;
+  /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
+  simulateDeviceLoss(): Promise<boolean>;
 }
 
 // ── Python sandbox ──────────────────────────────────────────────────────────

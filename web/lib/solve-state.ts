@@ -26,10 +26,12 @@ export interface SolveState {
   final: boolean;
   result: SolveResult | null;
   error: string | null;
+  /** Something the user should know that did not stop the solve (e.g. the GPU was lost). */
+  notice: string | null;
 }
 
 export function newSolveState(): SolveState {
-  return { phase: 'idle', stage: '', progress: {}, cards: [], selection: null, final: false, result: null, error: null };
+  return { phase: 'idle', stage: '', progress: {}, cards: [], selection: null, final: false, result: null, error: null, notice: null };
 }
 
 function card(state: SolveState, sample: number): CardState {
@@ -94,6 +96,14 @@ export function applySolverEvent(state: SolveState, event: SolverEvent): void {
       state.selection = event.result.selection;
       state.final = true;
       for (const c of state.cards) c.running = false;
+      break;
+    case 'restarted':
+      state.notice = event.reason;
+      state.selection = null;
+      for (const c of state.cards) {
+        if (event.kept.includes(c.sample)) continue;
+        Object.assign(c, { text: '', codeRuns: [], running: true, executing: false, answer: null, value: null, end: null });
+      }
       break;
     case 'error':
       state.phase = event.error.name === 'CancelledError' ? 'cancelled' : 'failed';

@@ -1,30 +1,61 @@
 /** Main-thread access to the solver worker. The UI only ever talks to this. */
 import * as Comlink from 'comlink';
 import { WorkerBridge } from '../common/bridge.ts';
-import type { ProgressEvent, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
+import { GpuDeviceLostError } from '../common/errors.ts';
+import type { ProgressEvent, SampleRecord, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
 
 export class SolverClient {
   private readonly bridge = new WorkerBridge<SolverApi>(
     () => new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module', name: 'solver' }),
     { name: 'The solver', cancelGraceMs: 3_000 },
   );
+  /** Set after a lost GPU: every fresh worker loads models on WebAssembly. */
+  private device: 'wasm' | undefined;
 
   /** Load the model and Python in the background. */
   warm(modelId: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
-    return this.bridge.call((api) => api.warm(modelId, Comlink.proxy(onEvent)), signal);
+    return this.call((api) => api.warm(modelId, Comlink.proxy(onEvent)), signal);
   }
 
-  solve(request: SolveRequest, onEvent: (event: SolverEvent) => void, signal?: AbortSignal): Promise<SolveResult> {
-    return this.bridge.call((api) => api.solve(request, Comlink.proxy(onEvent)), signal, {
-      cancel: (api) => api.cancel(request.jobId),
-    });
+  /**
+   * Solve one problem. When the GPU is lost mid-way, the worker (whose WebAssembly
+   * module a lost device leaves unusable) is replaced by one on WebAssembly; the
+   * solutions already finished are kept, a `restarted` event names them, and the
+   * others start over.
+   */
+  async solve(request: SolveRequest, onEvent: (event: SolverEvent) => void, signal?: AbortSignal): Promise<SolveResult> {
+    const run = (req: SolveRequest) =>
+      this.call((api) => api.solve(req, Comlink.proxy(onEvent)), signal, { cancel: (api) => api.cancel(req.jobId) });
+    try {
+      return await run(request);
+    } catch (error) {
+      if (!(error instanceof GpuDeviceLostError) || this.device === 'wasm') throw error;
+      const finished = (error.details?.finished as SampleRecord[] | undefined) ?? [];
+      this.device = 'wasm';
+      this.bridge.restart('restarted after the GPU was lost');
+      onEvent({ type: 'restarted', device: 'wasm', reason: `${error.message} ${error.hint ?? ''}`.trim(), kept: finished.map((r) => r.sample) });
+      return run({ ...request, resume: [...(request.resume ?? []), ...finished] });
+    }
   }
 
   symbolicEqual(a: string, b: string): Promise<boolean | undefined> {
-    return this.bridge.call((api) => api.symbolicEqual(a, b));
+    return this.call((api) => api.symbolicEqual(a, b));
+  }
+
+  /** Destroy the solver's GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
+  simulateDeviceLoss(): Promise<boolean> {
+    return this.bridge.call((api) => api.simulateDeviceLoss());
   }
 
   dispose(): void {
     this.bridge.terminate();
+  }
+
+  /** Every call on a fresh worker first tells it the device to use. */
+  private call<R>(fn: (api: Comlink.Remote<SolverApi>) => Promise<R>, signal?: AbortSignal, options?: Parameters<WorkerBridge<SolverApi>['call']>[2]): Promise<R> {
+    return this.bridge.call(async (api) => {
+      if (this.device) await api.preferDevice(this.device);
+      return fn(api);
+    }, signal, options);
   }
 }

@@ -9,7 +9,7 @@
  * runs in the browser worker and in Node tests.
  */
 import type { CodeRun, SampleEnd, SampleRecord, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
-import { CancelledError } from '../common/errors.ts';
+import { CancelledError, GpuDeviceLostError } from '../common/errors.ts';
 import { extractAnswer } from './answer.ts';
 import { buildPrompt, formatOutput, pendingCode, type SolutionFormat } from './formats.ts';
 import { isDecided, select, type SampleOutcome } from './selection.ts';
@@ -181,7 +181,14 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
   try {
     emit({ type: 'progress', stage: 'Reading the problem' });
     await decoder.start(buildPrompt(format, request.question), samplers);
-    for (const seq of seqs) emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy });
+    for (const kept of request.resume ?? []) {
+      const seq = seqs[kept.sample];
+      if (!seq || kept.end === 'cancelled') continue;
+      seq.record = structuredClone(kept);
+      seq.done = true;
+      decoder.stop(kept.sample);
+    }
+    for (const seq of seqs) if (!seq.done) emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy });
 
     while (seqs.some((s) => !s.done)) {
       if (deps.signal?.aborted) {
@@ -219,6 +226,13 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
       }
       flush();
     }
+  } catch (error) {
+    // The finished solutions survive a lost GPU: the caller resumes with them on another device.
+    if (error instanceof GpuDeviceLostError) {
+      const finished = seqs.filter((s) => s.done && s.record.end !== 'cancelled').map((s) => s.record);
+      throw new GpuDeviceLostError(error.message, { ...(error.hint ? { hint: error.hint } : {}), details: { ...error.details, finished } });
+    }
+    throw error;
   } finally {
     runAbort.abort();
     await Promise.allSettled([...pendingRuns]);

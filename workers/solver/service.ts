@@ -7,6 +7,8 @@ import { CancelledError } from '../common/errors.ts';
 import { detectGpu } from '../common/env.ts';
 import { BatchDecoder } from '../model/decoder.ts';
 import { loadModel, type LoadedModel } from '../model/load.ts';
+import { destroyDevice } from '../model/device-loss.ts';
+import { configureOrt } from '../model/ort-web.ts';
 import { PythonPool } from '../python/pool.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
@@ -21,6 +23,7 @@ export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
   private readonly pool: PythonPool;
   private readonly jobs = new Map<JobId, AbortController>();
+  private device: 'webgpu' | 'wasm' | undefined;
 
   constructor(private readonly options: ServiceOptions) {
     this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
@@ -28,7 +31,8 @@ export class SolverService {
 
   private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
     if (this.model?.id !== id) {
-      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent));
+      const options = this.device ? { device: this.device } : {};
+      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options));
       this.model = { id, loading };
       loading.catch(() => {
         if (this.model?.loading === loading) this.model = undefined;
@@ -63,6 +67,17 @@ export class SolverService {
     } finally {
       this.jobs.delete(request.jobId);
     }
+  }
+
+  async preferDevice(device: 'webgpu' | 'wasm' | null): Promise<void> {
+    if ((device ?? undefined) === this.device) return;
+    this.device = device ?? undefined;
+    this.model = undefined;
+  }
+
+  async simulateDeviceLoss(): Promise<boolean> {
+    const model = await this.model?.loading.catch(() => undefined);
+    return model?.device === 'webgpu' ? destroyDevice(configureOrt()) : false;
   }
 
   async cancel(jobId: JobId): Promise<void> {

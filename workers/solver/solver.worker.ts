@@ -11,6 +11,8 @@ const api: SolverApi = {
   solve: (request, onEvent) => service.solve(request, onEvent),
   cancel: (jobId) => service.cancel(jobId),
   symbolicEqual: (a, b) => service.symbolicEqual(a, b),
+  preferDevice: (device) => service.preferDevice(device),
+  simulateDeviceLoss: () => service.simulateDeviceLoss(),
 };
 
 Comlink.expose(api);

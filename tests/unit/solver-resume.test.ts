@@ -1,0 +1,91 @@
+/**
+ * A lost GPU mid-solve, in the solve loop itself (the real demo model on ONNX Runtime's
+ * CPU backend, real Python): the error carries the solutions finished before the loss,
+ * and a new loop given them as `resume` keeps them as they were and decodes only the rest.
+ * The loss is injected by a decoder that fails the way a guarded WebGPU session does.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadPyodide } from 'pyodide';
+import { BatchDecoder, type OrtLike, type SessionLike, type TokenizerLike } from '../../workers/model/decoder.ts';
+import { parseManifest, type Manifest } from '../../workers/model/manifest.ts';
+import { loadTokenizer } from '../../workers/model/tokenizer.ts';
+import { Interpreter } from '../../workers/python/interpreter.ts';
+import { runSolveLoop, type DecodeSession, type PythonRunner } from '../../workers/solver/loop.ts';
+import { FORMATS } from '../../workers/solver/formats.ts';
+import { GpuDeviceLostError } from '../../workers/common/errors.ts';
+import type { SampleRecord, SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+
+const ROOT = resolve('models/packages');
+const ID = 'demo-mario-tiny';
+let manifest: Manifest;
+let session: SessionLike;
+let tokenizer: TokenizerLike;
+let python: PythonRunner;
+
+beforeAll(async () => {
+  manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, ID, 'manifest.json'), 'utf8')));
+  session = (await ort.InferenceSession.create(join(ROOT, ID, 'onnx/model.onnx'))) as unknown as SessionLike;
+  tokenizer = await loadTokenizer(`${ROOT}/`, ID);
+  const interpreter = await Interpreter.create(await loadPyodide(), { runner: readFileSync('workers/python/runner.py', 'utf8') });
+  python = { run: async (s, code) => interpreter.run(s, code), closeSession: async (s) => interpreter.closeSession(s) };
+}, 120_000);
+
+function decoder(): BatchDecoder {
+  const a = manifest.architecture;
+  return new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: true }, 'cpu');
+}
+
+/** Decodes normally until a solution has finished and one more step ran, then fails as a lost GPU does. */
+function losingDevice(inner: DecodeSession): DecodeSession {
+  let stepsSinceStop = -1;
+  return {
+    device: inner.device,
+    start: (prompt, samplers) => inner.start(prompt, samplers),
+    pause: (sequence) => inner.pause(sequence),
+    append: (sequence, text) => inner.append(sequence, text),
+    value: (sequence) => inner.value(sequence),
+    dispose: () => inner.dispose(),
+    stop: (sequence) => {
+      if (stepsSinceStop < 0) stepsSinceStop = 0;
+      inner.stop(sequence);
+    },
+    step: async () => {
+      if (stepsSinceStop >= 0 && ++stepsSinceStop > 1) throw new GpuDeviceLostError('The GPU stopped working (device destroyed).');
+      return inner.step();
+    },
+  };
+}
+
+// A solution that ends after one code step finishes well before one that needs two.
+const QUESTION = 'A jacket costs $335. It is on sale for 40% off, and then a 10% tax is added to the sale price. What is the final price in dollars?';
+const request = (resume?: SampleRecord[]): SolveRequest => ({
+  jobId: 'resume', question: QUESTION, modelId: ID,
+  settings: { samples: 6, greedy: false, temperature: 1.0, topP: 1, maxTokensPerSolution: 320, timeLimitMs: 120_000, codeTimeoutMs: 10_000, strategy: 'outlier-free-ovm', earlyStop: false, seed: 3 },
+  ...(resume ? { resume } : {}),
+});
+
+describe('solve loop after a lost GPU', () => {
+  it('keeps the finished solutions and decodes only the others', async () => {
+    let lost: GpuDeviceLostError | undefined;
+    try {
+      await runSolveLoop(request(), { format: FORMATS.mario, decoder: losingDevice(decoder()), python, emit: () => {} });
+    } catch (error) {
+      lost = error as GpuDeviceLostError;
+    }
+    expect(lost).toBeInstanceOf(GpuDeviceLostError);
+    const finished = lost!.details!.finished as SampleRecord[];
+    expect(finished.length).toBeGreaterThanOrEqual(1);
+    expect(finished.length).toBeLessThan(6);
+
+    const events: SolverEvent[] = [];
+    const result = await runSolveLoop(request(finished), { format: FORMATS.mario, decoder: decoder(), python, emit: (e) => events.push(e) });
+    for (const kept of finished) expect(result.samples[kept.sample]).toEqual(kept);
+    const started = events.filter((e) => e.type === 'sample-started').map((e) => (e as { sample: number }).sample);
+    expect(started.sort()).toEqual(result.samples.map((s) => s.sample).filter((s) => !finished.some((k) => k.sample === s)).sort());
+    for (const s of result.samples) expect(s.end).not.toBe('cancelled');
+    console.log(`kept ${finished.length} of 6 solutions across the loss; answers ${result.samples.map((s) => s.answer).join(', ')}`);
+  }, 120_000);
+});
