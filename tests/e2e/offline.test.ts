@@ -68,8 +68,14 @@ describe('offline install', () => {
     const served = app.requests.length;
     const pageRequests: Request[] = [];
     const failed: string[] = [];
+    const modelCacheAttempts: string[] = [];
     const onRequest = (r: Request) => pageRequests.push(r);
-    const onFailed = (r: Request) => failed.push(`${r.url()} (${r.failure()?.errorText ?? ''})`);
+    // The model cache is network-first: its worker tries the network, fails at once offline, and answers from the cache.
+    const onFailed = (r: Request) => {
+      const modelCacheAttempt = r.serviceWorker() !== null && new URL(r.url()).pathname.startsWith('/models/') && r.failure()?.errorText === 'net::ERR_INTERNET_DISCONNECTED';
+      if (modelCacheAttempt) modelCacheAttempts.push(new URL(r.url()).pathname);
+      else failed.push(`${r.url()} (${r.failure()?.errorText ?? ''})`);
+    };
     context.on('request', onRequest);
     context.on('requestfailed', onFailed);
     await context.setOffline(true);
@@ -77,6 +83,7 @@ describe('offline install', () => {
     expect(await page.evaluate(() => fetch('/offline-probe', { cache: 'no-store' }).then(() => 'reached', () => 'failed'))).toBe('failed');
     failed.length = 0;
     pageRequests.length = 0;
+    modelCacheAttempts.length = 0;
 
     const started = Date.now();
     await page.reload();
@@ -97,9 +104,10 @@ describe('offline install', () => {
     const updateCheck = /^\/(sw\.js|workbox-[\w-]+\.js)$/;
     expect(app.requests.slice(served).filter((path) => !updateCheck.test(path))).toEqual([]);
     expect(failed).toEqual([]);
+    console.log(`offline: model cache network attempts that failed before leaving the browser: ${JSON.stringify(modelCacheAttempts)}`);
     const fromNetwork = [];
     for (const r of pageRequests) {
-      if (r.url().startsWith('data:') || r.url().startsWith('blob:')) continue;
+      if (r.url().startsWith('data:') || r.url().startsWith('blob:') || r.serviceWorker() !== null) continue;
       const response = await r.response();
       if (!response?.fromServiceWorker()) fromNetwork.push(r.url());
     }
