@@ -1,113 +1,68 @@
 /**
- * Evaluation of a model package through the solver's own loop (the code the page runs:
- * runSolveLoop + BatchDecoder + the Python interpreter), on ONNX Runtime's CPU backend.
+ * Evaluation of a model package through the solver's own loop, on one of two engines:
  *
- *   npm run eval -- --model demo-mario-tiny --data ../shared/data/gsm8k/test.jsonl --samples 8 --limit 50 --out bench/results/eval-gsm8k.json
+ *   npm run eval -- --engine chromium --model demo-mario-tiny --data ../shared/data/gsm8k/test.jsonl --samples 8 --limit 50 --out bench/results/eval-gsm8k.json
+ *   npm run eval -- --engine node --model demo-mario-tiny --data models/work/train.jsonl --limit 1200 --samples 8 --out models/work/samples.json
  *
- * Prints greedy, majority@N, OVM best-of-N, outlier-free OVM@N, pass@N, the no-answer
- * rate and seconds per problem (MATH500 also by subject and level); writes a JSON
- * summary and a per-problem JSONL trace beside it.
+ * --engine chromium (scripts/eval-chromium.ts): the real pipeline in headless Chromium, the
+ *   code the page runs: SolverClient -> solver worker -> ONNX Runtime Web (WebGPU or
+ *   WebAssembly, as the solver chooses) + the sandboxed Pyodide pool, served by the app's dev
+ *   server on 127.0.0.1; fails if any request leaves loopback. The figures to report.
+ * --engine node (scripts/eval-node.ts): the same runSolveLoop on ONNX Runtime's native CPU
+ *   backend and Pyodide in Node; ~40x faster here, reads any package folder (--packages).
+ *
+ * The default is node: it is what labelling training samples and checkpoint sweeps need
+ * (models/README.md, models/train/ovm.py, models/work/sweep.sh call `npm run eval` with no
+ * engine, for thousands of problems and packages the app does not serve); a Chromium run of
+ * the same size takes hours. Ask for the browser explicitly with --engine chromium.
+ *
+ * Both engines send the same request per problem (N samples + greedy, the package's
+ * temperature/top-p/token budget, seed 1000 + index, outlier-free OVM, no early stop), score
+ * in Node with the same code, print greedy, majority@N, OVM best-of-N, outlier-free OVM@N,
+ * pass@N, the no-answer rate and seconds per problem (MATH500 also by subject and level), and
+ * write the same JSON summary (plus `engine` and the `device` the solver reported) and
+ * per-problem JSONL trace beside it. Seconds per problem exclude loading the model and Python.
+ *
+ * --variant picks the package variant on the node engine (default fp32); Chromium runs the
+ * package's default variant for the device it gets (q8 on WebAssembly for the demo model), so
+ * pass --variant q8 to node to compare like with like. --no-webgpu: Chromium without WebGPU.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { loadPyodide } from 'pyodide';
-import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
-import { parseManifest } from '../workers/model/manifest.ts';
-import { loadTokenizer } from '../workers/model/tokenizer.ts';
-import { Interpreter } from '../workers/python/interpreter.ts';
-import { runSolveLoop } from '../workers/solver/loop.ts';
-import { FORMATS } from '../workers/solver/formats.ts';
+import { resolve } from 'node:path';
 import { readEvalSet } from './eval-data.ts';
-import { auc, scoreProblem, STRATEGIES, type Scored } from './eval-metrics.ts';
+import { buildReport, formatTable, writeReport, type EngineRun, type Solved } from './eval-report.ts';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+const USAGE = 'Usage: npm run eval -- [--engine node|chromium] --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8 (node)] [--packages dir (node)] [--no-webgpu (chromium)]';
+const engine = arg('engine', 'node')!;
 const model = arg('model', 'demo-mario-tiny')!;
-const root = resolve(arg('packages', 'models/packages')!);
 const data = arg('data');
-if (!data) {
-  console.error('Usage: npm run eval -- --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8]');
+if (!data || (engine !== 'node' && engine !== 'chromium')) {
+  console.error(USAGE);
   process.exit(2);
 }
 const samples = Number(arg('samples', '8'));
 const limit = arg('limit') ? Number(arg('limit')) : undefined;
 const out = arg('out', `bench/results/eval-${model}.json`)!;
-const manifest = parseManifest(JSON.parse(readFileSync(join(root, model, 'manifest.json'), 'utf8')));
-const variant = manifest.variants.find((v) => v.dtype === (arg('variant', 'fp32') as string)) ?? manifest.variants[0]!;
-const session = (await ort.InferenceSession.create(join(root, model, variant.graph))) as unknown as SessionLike;
-const tokenizer = await loadTokenizer(`${root}/`, model);
-const interpreter = await Interpreter.create(await loadPyodide(), {
-  runner: readFileSync('workers/python/runner.py', 'utf8'),
-  packages: new Uint8Array(readFileSync('public/pyodide/sympy.zip')),
-});
-const a = manifest.architecture;
-const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
 const items = readEvalSet(data, limit);
-const traces: string[] = [];
-const scored: Array<Scored & { subject?: string; level?: string | number; seconds: number }> = [];
-const started = performance.now();
-
-for (const [index, item] of items.entries()) {
-  const t0 = performance.now();
-  const result = await runSolveLoop(
-    {
-      jobId: `eval-${index}`,
-      question: item.question,
-      modelId: model,
-      settings: {
-        samples, greedy: true, temperature: manifest.sampling.temperature, topP: manifest.sampling.topP,
-        maxTokensPerSolution: manifest.sampling.maxNewTokens, timeLimitMs: 600_000, codeTimeoutMs: 10_000,
-        strategy: 'outlier-free-ovm', earlyStop: false, seed: 1000 + index,
-      },
-    },
-    {
-      format: FORMATS[manifest.solutionFormat],
-      decoder: new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, shape, 'cpu'),
-      python: { run: async (s, code) => interpreter.run(s, code), closeSession: async (s) => interpreter.closeSession(s) },
-      emit: () => {},
-    },
-  );
-  const s = scoreProblem(result, item.gold);
-  const row: Scored & { subject?: string; level?: string | number; seconds: number } = { ...s, seconds: (performance.now() - t0) / 1000 };
-  if (item.subject !== undefined) row.subject = item.subject;
-  if (item.level !== undefined) row.level = item.level;
-  scored.push(row);
-  traces.push(JSON.stringify({ id: item.id, question: item.question, gold: item.gold, correct: s.correct, samples: result.samples, selection: result.selection }));
-  if ((index + 1) % 10 === 0) process.stderr.write(`${index + 1}/${items.length}\n`);
-}
-
-const pct = (rows: typeof scored, key: keyof Scored['correct']) => (100 * rows.filter((r) => r.correct[key]).length) / Math.max(1, rows.length);
-const summarize = (rows: typeof scored) => ({
-  problems: rows.length,
-  greedy: pct(rows, 'greedy'),
-  [`majority@${samples}`]: pct(rows, 'majority'),
-  [`ovm-best-of-${samples}`]: pct(rows, 'best-of-n'),
-  [`outlier-free-ovm@${samples}`]: pct(rows, 'outlier-free-ovm'),
-  [`pass@${samples}`]: pct(rows, 'pass'),
-  noAnswerRate: (100 * rows.reduce((x, r) => x + r.noAnswerRate, 0)) / Math.max(1, rows.length),
-  secondsPerProblem: rows.reduce((x, r) => x + r.seconds, 0) / Math.max(1, rows.length),
-});
-const summary: Record<string, unknown> = {
-  model, variant: variant.dtype, data, samples, engine: 'onnxruntime-node (cpu)',
-  ...summarize(scored),
-  valueAuc: auc(scored.flatMap((r) => r.valued)),
-  totalSeconds: (performance.now() - started) / 1000,
+const onProblem = (done: number, total: number, solved: Solved) => {
+  if (engine === 'chromium' || done % 10 === 0 || done === total) process.stderr.write(`${done}/${total} (${solved.seconds.toFixed(1)} s)\n`);
 };
-for (const key of ['subject', 'level'] as const) {
-  const groups = new Map<string, typeof scored>();
-  for (const r of scored) if (r[key] !== undefined) groups.set(String(r[key]), [...(groups.get(String(r[key])) ?? []), r]);
-  if (groups.size) summary[`by_${key}`] = Object.fromEntries([...groups].map(([k, rows]) => [k, summarize(rows)]));
+
+const started = performance.now();
+let run: EngineRun;
+if (engine === 'chromium') {
+  if (arg('packages') || arg('variant')) console.error('--packages and --variant apply to the node engine; Chromium runs the package the app serves (public/models), in its default variant for the device.');
+  const { evalChromium } = await import('./eval-chromium.ts');
+  run = await evalChromium({ model, samples, webgpu: !process.argv.includes('--no-webgpu'), onProblem, log: (line) => console.error(line) }, items);
+} else {
+  const { evalNode } = await import('./eval-node.ts');
+  const variant = arg('variant');
+  run = await evalNode({ model, packages: resolve(arg('packages', 'models/packages')!), samples, onProblem, ...(variant ? { variant } : {}) }, items);
 }
-writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-writeFileSync(out.replace(/\.json$/, '.trace.jsonl'), `${traces.join('\n')}\n`);
-console.log(`\n${model} (${variant.dtype}) on ${data}: ${scored.length} problems, ${samples} samples each`);
-console.log('| strategy | accuracy % |\n| --- | --- |');
-for (const k of ['greedy', `majority@${samples}`, `ovm-best-of-${samples}`, `outlier-free-ovm@${samples}`, `pass@${samples}`]) {
-  console.log(`| ${k} | ${(summary[k] as number).toFixed(1)} |`);
-}
-console.log(`no answer ${(summary.noAnswerRate as number).toFixed(1)}%, value AUC ${summary.valueAuc === null ? 'n/a' : (summary.valueAuc as number).toFixed(3)}, ${(summary.secondsPerProblem as number).toFixed(2)} s per problem`);
-void STRATEGIES;
+const report = buildReport({ model, data, samples, totalSeconds: (performance.now() - started) / 1000 }, run);
+writeReport(out, report);
+console.log(`\n${formatTable(report.summary)}`);

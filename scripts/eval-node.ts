@@ -1,0 +1,57 @@
+/**
+ * The Node engine: the solver's own loop (runSolveLoop + BatchDecoder + the Python
+ * interpreter) on ONNX Runtime's native CPU backend and Pyodide in Node. The fast path
+ * (labelling training samples, sweeps over checkpoints); it reads packages straight from
+ * a folder, so it can evaluate packages the app does not serve.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { loadPyodide } from 'pyodide';
+import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
+import { parseManifest } from '../workers/model/manifest.ts';
+import { loadTokenizer } from '../workers/model/tokenizer.ts';
+import { Interpreter } from '../workers/python/interpreter.ts';
+import { runSolveLoop } from '../workers/solver/loop.ts';
+import { FORMATS } from '../workers/solver/formats.ts';
+import type { EvalItem } from './eval-data.ts';
+import { evalRequest, type EngineRun, type Solved } from './eval-report.ts';
+
+export interface NodeEngineOptions {
+  model: string;
+  /** Folder holding `<model>/manifest.json` (default models/packages). */
+  packages: string;
+  samples: number;
+  /** Package variant (dtype) to run; default fp32. */
+  variant?: string;
+  onProblem?: (done: number, total: number, solved: Solved) => void;
+}
+
+export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): Promise<EngineRun> {
+  const { model, packages: root, samples } = options;
+  const manifest = parseManifest(JSON.parse(readFileSync(join(root, model, 'manifest.json'), 'utf8')));
+  const variant = manifest.variants.find((v) => v.dtype === (options.variant ?? 'fp32')) ?? manifest.variants[0]!;
+  const session = (await ort.InferenceSession.create(join(root, model, variant.graph))) as unknown as SessionLike;
+  const tokenizer = await loadTokenizer(`${root}/`, model);
+  const interpreter = await Interpreter.create(await loadPyodide(), {
+    runner: readFileSync('workers/python/runner.py', 'utf8'),
+    packages: new Uint8Array(readFileSync('public/pyodide/sympy.zip')),
+  });
+  const a = manifest.architecture;
+  const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
+  const solved: Solved[] = [];
+  for (const [index, item] of items.entries()) {
+    const t0 = performance.now();
+    const result = await runSolveLoop(evalRequest(item, index, model, manifest, samples), {
+      format: FORMATS[manifest.solutionFormat],
+      decoder: new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, shape, 'cpu'),
+      python: { run: async (s, code) => interpreter.run(s, code), closeSession: async (s) => interpreter.closeSession(s) },
+      emit: () => {},
+    });
+    const one: Solved = { item, result, seconds: (performance.now() - t0) / 1000 };
+    solved.push(one);
+    options.onProblem?.(index + 1, items.length, one);
+  }
+  await session.release?.();
+  return { engine: 'onnxruntime-node (cpu)', device: 'cpu', variant: variant.dtype, solved };
+}
