@@ -231,6 +231,10 @@ export interface LoadModelOptions {
   device?: 'webgpu' | 'wasm';
   /** navigator.deviceMemory as seen by the caller, for the memory plan. */
   deviceMemoryGiB?: number;
+  /** The package folder's URL (a registry entry's `source`, e.g. a hub `.../resolve/main/`); default `${baseUrl}${id}/`. */
+  source?: string;
+  /** Force a variant instead of the device's default one (tests, benchmarks). */
+  dtype?: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 }
 
 /** One generation: N sequences from one prompt, decoded together as a batch. */

@@ -151,7 +151,10 @@ describe('iframe embed on another site', () => {
     const before = (await events(page)).length;
     const started = Date.now();
     await send(page, { type: 'solve' });
-    const solved = await waitForEvent(page, 'solved', before, 150_000);
+    // Ends at "solved" or at an "error" (whose message the failure then shows).
+    await expect.poll(async () => (await events(page)).slice(before).some((e) => e.data.type === 'solved' || e.data.type === 'error'), { timeout: 150_000, interval: 250 }).toBe(true);
+    expect(ofType((await events(page)).slice(before), 'error').map((e) => e.data)).toEqual([]);
+    const solved = await waitForEvent(page, 'solved', before);
     console.log(`embedded (not isolated) solve, 4 samples: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     expect(solved.data).toMatchObject({ type: 'solved', problem: PROBLEM, answer: '56', samples: 4 });
     const clusters = solved.data.clusters as Array<{ answer: string; count: number }>;
