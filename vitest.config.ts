@@ -37,6 +37,8 @@ export default mergeConfig(
             name: 'browser',
             root: projectRoot,
             include: ['tests/browser/**/*.test.ts'],
+            // Converted tiny checkpoints (made when stale) and the loopback imitation of the Hugging Face hub.
+            globalSetup: ['tests/support/converted-models.setup.ts'],
             testTimeout: 120_000,
             hookTimeout: 120_000,
             fileParallelism: false,

@@ -1,13 +1,14 @@
 /**
  * Loads a model package served at a base URL: manifest checked, device chosen, the
- * graph downloaded with progress and verified against its sha256, the inference
- * session created, the tokenizer read from the package.
+ * graph, its external-data shards and the tokenizer downloaded with progress and verified
+ * against their sha256, the inference session created with the shards, the tokenizer built
+ * from the verified files.
  */
 import type { Capabilities, LoadModelOptions, ProgressEvent } from '../contracts.ts';
 import { configureOrt } from './ort-web.ts';
 import { guardSession, watchDeviceLoss } from './device-loss.ts';
-import { parseManifest, variantFor, verifyFile, type Manifest, type Variant } from './manifest.ts';
-import { loadTokenizer } from './tokenizer.ts';
+import { parseManifest, variantFor, verifyFile, type Manifest, type PackageFile, type Variant } from './manifest.ts';
+import { tokenizerFromFiles } from './tokenizer.ts';
 import { downloadFile, type FileStore } from './download.ts';
 import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
@@ -102,31 +103,82 @@ async function fetchWithProgress(url: string, total: number, label: string, onEv
 }
 
 /**
- * `store`: keep the graph in browser storage (resumable download, no second download on the
- * next visit); without it the graph is fetched each time (the browser's HTTP cache may help).
+ * The files a variant needs: its graph, every external-data shard, the tokenizer; with their
+ * bytes, in download order.
+ */
+export function filesFor(manifest: Manifest, variant: Variant): PackageFile[] {
+  const paths = [variant.graph, ...variant.externalData, 'tokenizer.json', 'tokenizer_config.json'];
+  return paths.map((path) => {
+    const file = manifest.files.find((f) => f.path === path);
+    if (!file) throw new AppError(`The model "${manifest.id}" does not list a file ${path}.`, { hint: 'Choose another model in the model manager.' });
+    return file;
+  });
+}
+
+/** The name under which a graph refers to its external data: the shard's path relative to the graph's folder. */
+export function externalDataName(graph: string, shard: string): string {
+  const folder = graph.includes('/') ? graph.slice(0, graph.lastIndexOf('/') + 1) : '';
+  return shard.startsWith(folder) ? shard.slice(folder.length) : shard;
+}
+
+/**
+ * `store`: keep the files in browser storage (resumable download, no second download on the
+ * next visit); without it they are fetched each time (the browser's HTTP cache may help).
+ * Either way every file (graph, external-data shards, tokenizer) is checked against its sha256
+ * before use, and progress counts the bytes of all of them together.
  */
 export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, options: LoadModelOptions = {}, store?: FileStore): Promise<LoadedModel> {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const folder = options.source ? (options.source.endsWith('/') ? options.source : `${options.source}/`) : `${root}${id}/`;
   onEvent({ type: 'progress', stage: 'Reading the model package' });
-  const response = await fetch(`${root}${id}/manifest.json`);
+  const response = await fetch(`${folder}manifest.json`);
   if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
   const manifest = parseManifest(await response.json());
-  const choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
-  const variant = variantFor(manifest, choice.dtype);
-  const entry = manifest.files.find((f) => f.path === variant.graph)!;
-  let bytes: Uint8Array;
-  if (store) {
-    bytes = await downloadFile(`${root}${id}/`, manifest, entry, store, { onEvent });
-  } else {
-    bytes = await fetchWithProgress(`${root}${id}/${variant.graph}`, entry.bytes, `the model (${variant.graph})`, onEvent);
-    onEvent({ type: 'progress', stage: 'Checking the model file' });
-    await verifyFile(manifest, variant.graph, bytes);
+  let choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
+  if (options.dtype && options.dtype !== choice.dtype) {
+    variantFor(manifest, options.dtype);
+    choice = { ...choice, dtype: options.dtype, reason: `${choice.reason} The ${options.dtype} variant was asked for.`, plan: planFor(manifest, choice.device, options.dtype, gpu, options.deviceMemoryGiB) };
   }
+  const variant = variantFor(manifest, choice.dtype);
+  const files = filesFor(manifest, variant);
+  const total = files.reduce((n, f) => n + f.bytes, 0);
+  const started = performance.now();
+  let before = 0;
+  const contents: Uint8Array[] = [];
+  for (const file of files) {
+    // One progress bar over every file: bytes of the files already done plus this one's.
+    const offset = before;
+    const forward = (e: ProgressEvent) => {
+      if (e.done === undefined) return onEvent(e);
+      const done = offset + e.done;
+      const seconds = (performance.now() - started) / 1000;
+      const rate = seconds > 0 ? done / seconds : 0;
+      const event: ProgressEvent = { type: 'progress', stage: e.stage, done, total, rate };
+      if (rate > 0) event.etaSeconds = (total - done) / rate;
+      onEvent(event);
+    };
+    if (store) {
+      contents.push(await downloadFile(folder, manifest, file, store, { onEvent: forward }));
+    } else {
+      const bytes = await fetchWithProgress(`${folder}${file.path}`, file.bytes, `the model (${file.path})`, forward);
+      onEvent({ type: 'progress', stage: `Checking ${file.path}` });
+      await verifyFile(manifest, file.path, bytes);
+      contents.push(bytes);
+    }
+    before += file.bytes;
+  }
+  const [graph, ...rest] = contents;
+  const shards = rest.slice(0, variant.externalData.length);
+  const [tokenizerJson, tokenizerConfig] = rest.slice(variant.externalData.length).map((b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>);
+  contents.length = 0;
   onEvent({ type: 'progress', stage: `Starting the model on ${choice.device === 'webgpu' ? 'the GPU' : 'the CPU'}` });
   const ort = configureOrt();
-  const created = (await ort.InferenceSession.create(bytes, { executionProviders: [choice.device], graphOptimizationLevel: 'all' })) as unknown as SessionLike;
+  // ONNX Runtime reads each shard's bytes once into its own memory; ours are dropped after this call.
+  const externalData = variant.externalData.map((path, i) => ({ path: externalDataName(variant.graph, path), data: shards[i]! }));
+  const created = (await ort.InferenceSession.create(graph!, { executionProviders: [choice.device], graphOptimizationLevel: 'all', ...(externalData.length > 0 ? { externalData } : {}) })) as unknown as SessionLike;
+  shards.length = 0;
   const session = choice.device === 'webgpu' ? guardSession(created, watchDeviceLoss(ort)) : created;
-  const tokenizer = await loadTokenizer(root, id);
+  const tokenizer = tokenizerFromFiles(tokenizerJson!, tokenizerConfig!);
   const a = manifest.architecture;
   return {
     manifest,

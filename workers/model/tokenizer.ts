@@ -1,5 +1,6 @@
 /** The package's tokenizer.json through transformers.js, offline, as the decoder needs it. */
-import { AutoTokenizer, env } from '@huggingface/transformers';
+import * as transformers from '@huggingface/transformers';
+import { AutoTokenizer, env, PreTrainedTokenizer } from '@huggingface/transformers';
 import type { TokenizerLike } from './decoder.ts';
 
 /**
@@ -11,6 +12,22 @@ export async function loadTokenizer(root: string, id: string): Promise<Tokenizer
   env.allowLocalModels = true;
   env.localModelPath = root;
   const tokenizer = await AutoTokenizer.from_pretrained(id);
+  return {
+    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+  };
+}
+
+/**
+ * A tokenizer from the package's tokenizer.json and tokenizer_config.json as parsed objects
+ * (files the loader downloaded and verified itself, from any host), built as
+ * `AutoTokenizer` builds it: the class named by `tokenizer_class`, "Fast" dropped.
+ */
+export function tokenizerFromFiles(tokenizerJson: object, tokenizerConfig: Record<string, unknown>): TokenizerLike {
+  const name = typeof tokenizerConfig.tokenizer_class === 'string' ? tokenizerConfig.tokenizer_class.replace(/Fast$/, '') : 'PreTrainedTokenizer';
+  const found = (transformers as unknown as Record<string, unknown>)[name];
+  const Cls = (typeof found === 'function' && (found === PreTrainedTokenizer || found.prototype instanceof PreTrainedTokenizer) ? found : PreTrainedTokenizer) as typeof PreTrainedTokenizer;
+  const tokenizer = new Cls(tokenizerJson, tokenizerConfig);
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
