@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import type {} from '../support/converted-models.setup.ts'; // the values it provides (inject)
 import { ModelClient } from '../../workers/model/client.ts';
 import { OpfsStore } from '../../workers/model/download.ts';
 import { tokenizerFromFiles } from '../../workers/model/tokenizer.ts';

@@ -9,6 +9,7 @@
  * torch's greedy tokens. A second load reads the files from OPFS without touching the network.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type {} from '../support/converted-models.setup.ts'; // the values it provides (inject)
 import { ModelClient } from '../../workers/model/client.ts';
 import { OpfsStore } from '../../workers/model/download.ts';
 import type { ProgressEvent } from '../../workers/contracts.ts';

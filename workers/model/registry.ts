@@ -8,6 +8,11 @@ import type { SolutionFormatId } from '../solver/formats.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
 
+export type RegistryDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+const DTYPES: readonly RegistryDtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
+/** A Hugging Face repository's download folder: https://<host>/<org>/<name>/resolve/<revision>/ */
+const HUB_SOURCE = /^https:\/\/[^/]+\/[\w.-]+\/[\w.-]+\/resolve\/[\w.-]+\/$/;
+
 export interface RegistryEntry {
   id: string;
   title: string;
@@ -20,6 +25,18 @@ export interface RegistryEntry {
   solutionFormat: SolutionFormatId;
   /** The package scores solutions with a value head (otherwise answers are chosen by vote). */
   valueHead: boolean;
+  /** `sizeBytes` is computed from the architecture, not summed from published files. */
+  sizeIsEstimate?: boolean;
+  /**
+   * How the files are laid out at `source`: "package" (default), a folder with the project's
+   * manifest.json (models/FORMAT.md); "hub", a Hugging Face repository in transformers.js's layout
+   * (`onnx/model_<dtype>.onnx` + `_data` shards), `source` = `https://<host>/<org>/<name>/resolve/<revision>/`.
+   */
+  layout?: 'package' | 'hub';
+  /** The graph variants the entry offers (the device picks one; see load.ts chooseDevice). */
+  variants?: RegistryDtype[];
+  /** "deployer": `source` is where the deployer serves a package they converted themselves; nothing is published there by the project. */
+  sourceSetBy?: 'deployer';
   /** Served with the app (and publishable by `npm run prepare:models`). */
   bundled?: boolean;
   /** The least a device needs: one sample at the shortest context (see memory-plan.ts). */
@@ -52,6 +69,26 @@ export function parseRegistry(json: unknown): RegistryEntry[] {
     need(typeof m.valueHead === 'boolean', `${at} lacks "valueHead"`);
     const q = m.requires;
     need(q && Number.isInteger(q.memoryBytes) && Number.isInteger(q.maxBufferBytes) && typeof q.shaderF16 === 'boolean' && typeof q.webgpu === 'boolean', `${at} lacks "requires" (memoryBytes, maxBufferBytes, shaderF16, webgpu)`);
+    need(m.sizeIsEstimate === undefined || typeof m.sizeIsEstimate === 'boolean', `${at} "sizeIsEstimate" must be true or false`);
+    need(m.layout === undefined || m.layout === 'package' || m.layout === 'hub', `${at} "layout" ${JSON.stringify(m.layout)} is neither "package" nor "hub"`);
+    if (m.layout === 'hub') need(HUB_SOURCE.test(m.source!), `${at} has the hub layout, so "source" must be https://<host>/<org>/<name>/resolve/<revision>/`);
+    if (m.variants !== undefined) {
+      need(Array.isArray(m.variants) && m.variants.length > 0 && m.variants.every((v) => DTYPES.includes(v)), `${at} "variants" must list some of ${DTYPES.join(', ')}`);
+      need(new Set(m.variants).size === m.variants.length, `${at} "variants" repeats a variant`);
+      // A device without 16-bit float shaders needs a variant it can run, unless the entry says it requires them.
+      need(q.shaderF16 || m.variants.some((v) => v !== 'fp16' && v !== 'q4f16'), `${at} offers only 16-bit float variants but "requires.shaderF16" is false`);
+    }
+    need(m.sourceSetBy === undefined || m.sourceSetBy === 'deployer', `${at} "sourceSetBy" must be "deployer" when present`);
+    if (m.sourceSetBy === 'deployer') need(m.source!.startsWith('/'), `${at} is served by the deployer, so "source" must be a path on the app's origin (a mirror's https URL is a normal entry)`);
   }
   return r.models as RegistryEntry[];
+}
+
+/**
+ * The origins the registry downloads from besides the app's own (for the CSP's connect-src:
+ * the deployer lists exactly these in MODEL_HOSTS, vite.config.ts). Redirect targets (the hub's
+ * CDN) must be listed as well; see workers/model/README.md.
+ */
+export function registryHosts(entries: readonly RegistryEntry[]): string[] {
+  return [...new Set(entries.filter((e) => e.source.startsWith('https://')).map((e) => new URL(e.source).origin))].sort();
 }
