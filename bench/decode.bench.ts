@@ -3,9 +3,13 @@
  * project's batched loop against transformers.js `generate()` on the same graph, batch 8
  * against batch 1, a shared prompt prefill against one prefill per sample, and memory.
  *
- *   npx tsx bench/decode.bench.ts [--model demo-mario-tiny] [--tokens 64]
+ *   npx tsx bench/decode.bench.ts [--model demo-mario-tiny] [--packages models/packages] [--variant fp32|q8|q4] [--tokens 64]
+ *   npm run bench -- --model converted-llama --packages tests/fixtures/converted --variant q4
  *
- * Writes bench/results/decode-<model>.json. Ratios are measured in the same run (medians of --reps).
+ * Any package folder works (the registry's bundled ones, or converted packages with external-data
+ * shards, which ONNX Runtime reads beside the graph). Default variant: fp32 when the package has it.
+ *
+ * Writes bench/results/decode-<model>[-<variant>].json. Ratios are measured in the same run (medians of --reps).
  * Browser figures (WebAssembly, WebGPU) need a page and a GPU; see README.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +18,7 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { AutoModelForCausalLM, env, Tensor } from '@huggingface/transformers';
 import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
-import { parseManifest } from '../workers/model/manifest.ts';
+import { parseManifest, variantFor, type Variant } from '../workers/model/manifest.ts';
 import { loadTokenizer } from '../workers/model/tokenizer.ts';
 
 const option = (name: string) => {
@@ -23,13 +27,14 @@ const option = (name: string) => {
 };
 const MODEL = option('--model') ?? 'demo-mario-tiny';
 const TOKENS = Number(option('--tokens') ?? 64);
-const ROOT = resolve('models/packages');
+const ROOT = resolve(option('--packages') ?? 'models/packages');
 const manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, MODEL, 'manifest.json'), 'utf8')));
+const VARIANT = variantFor(manifest, (option('--variant') as Variant['dtype'] | undefined) ?? (manifest.variants.some((v) => v.dtype === 'fp32') ? 'fp32' : manifest.defaultVariant.wasm));
 const a = manifest.architecture;
 const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: [] as number[], padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
-const session = (await ort.InferenceSession.create(join(ROOT, MODEL, 'onnx/model.onnx'))) as unknown as SessionLike;
+const session = (await ort.InferenceSession.create(join(ROOT, MODEL, VARIANT.graph))) as unknown as SessionLike;
 const tokenizer = await loadTokenizer(`${ROOT}/`, MODEL);
-const prompt = manifest.reference!.prompt;
+const prompt = manifest.reference?.prompt ?? 'Question: A shop sells 12 pens at $3 each and 5 notebooks at $4 each. How much do they cost in total?\n\nSolution:\n\n';
 const O = ort as unknown as OrtLike;
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
@@ -60,7 +65,7 @@ async function separatePrefills(rows: number): Promise<number> {
 async function transformersGenerate(): Promise<{ seconds: number; tokens: number }> {
   env.allowRemoteModels = false;
   env.localModelPath = `${ROOT}/`;
-  const model = await AutoModelForCausalLM.from_pretrained(MODEL, { dtype: 'fp32', device: 'cpu' });
+  const model = await AutoModelForCausalLM.from_pretrained(MODEL, { dtype: VARIANT.dtype, device: 'cpu' });
   const ids = tokenizer.encode(prompt);
   const input = { input_ids: new Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]), attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]) };
   await model.generate({ ...input, max_new_tokens: 4, min_new_tokens: 4, do_sample: false } as never);
@@ -97,7 +102,7 @@ const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
   model: MODEL,
-  backend: 'onnxruntime-node cpu, fp32',
+  backend: `onnxruntime-node cpu, ${VARIANT.dtype}`,
   tokensPerSequence: TOKENS,
   batch1TokensPerSecond: tps(one),
   batch8AggregateTokensPerSecond: tps(eight),
@@ -112,7 +117,7 @@ const result = {
   peakRssMiB: peakRss / 2 ** 20,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/decode-${MODEL}.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(`bench/results/decode-${MODEL}${VARIANT.dtype === 'fp32' ? '' : `-${VARIANT.dtype}`}.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.table({
   'batch 1 loop (tok/s)': result.batch1TokensPerSecond.toFixed(1),
   'transformers.js generate (tok/s)': result.generateTokensPerSecond?.toFixed(1) ?? `failed: ${result.generateError}`,
