@@ -6,7 +6,8 @@
  * ModelClient from a registry-like base URL `http://127.0.0.1:<port>/<repo>/resolve/main/`: the
  * hub's 302 to the CDN origin is followed, the connection drops mid-shard and the download resumes
  * with a Range request answered 206, every file is verified and kept in OPFS, and the model decodes
- * torch's greedy tokens. A second load reads the files from OPFS without touching the network.
+ * torch's greedy tokens. A second load reads the files from OPFS without touching the network. A
+ * corrupted byte in the shard is refused by its checksum, naming the file.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../support/converted-models.setup.ts'; // the values it provides (inject)
@@ -58,6 +59,14 @@ describe('download from a Hugging Face-like hub', () => {
     expect((await fetch(`${source}onnx/model_q4f16.onnx`)).status).toBe(404);
     expect((await fetch(`${hub}/${REPO}/resolve/v9/config.json`)).status).toBe(404);
     expect((await fetch(`${hub}/nobody/nothing/resolve/main/config.json`)).status).toBe(404);
+  });
+
+  it('refuses a shard whose bytes do not match the manifest, naming it, and keeps none of it', async () => {
+    await control({ corruptFile: SHARD });
+    const error = await client.load('/unused/', ID, { source, device: 'wasm' }).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.name).toBe('ChecksumError');
+    expect(error?.message).toContain(`${SHARD} of model "${ID}" is damaged`);
+    expect(await new OpfsStore().size(ID, SHARD)).toBe(0);
   });
 
   it('loads the package from the hub URL: redirect followed, a connection dropped mid-shard resumed with Range, files verified and kept', async () => {

@@ -16,6 +16,7 @@
  * Faults and a request log, for the browser tests (which cannot call into Node):
  * `POST /__control` with a text body `{"dropFile": "onnx/model_q4.onnx_data", "dropAfter": 200000}`
  * makes the next CDN answer for that file close the connection after that many body bytes;
+ * `{"corruptFile": "..."}` flips one byte in the next CDN answer for that file;
  * `GET /__log` returns every request seen (server, method, path, Range, status).
  */
 import { createHash } from 'node:crypto';
@@ -88,6 +89,7 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
   }
   const log: HubRequest[] = [];
   let drop: { file: string; after: number } | undefined;
+  let corrupt: string | undefined;
 
   const send = (server: HubRequest['server'], req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
     if (!req.url?.startsWith('/__')) log.push({ server, method: req.method ?? 'GET', path: req.url ?? '', range: (req.headers.range as string | undefined) ?? null, status });
@@ -115,7 +117,12 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
     const headers: Record<string, string | number> = { ...base, 'Content-Length': end - start + 1 };
     if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
     if (req.method === 'HEAD') return send(server, req, res, status, headers);
-    const body = blob.bytes.subarray(start, end + 1);
+    let body = blob.bytes.subarray(start, end + 1);
+    if (server === 'cdn' && corrupt === blob.path && body.length > 0) {
+      corrupt = undefined;
+      body = body.slice();
+      body[Math.floor(body.length / 2)]! ^= 0xff;
+    }
     if (server === 'cdn' && drop && drop.file === blob.path && body.length > drop.after) {
       // A dropped connection: the headers promise the whole range, the body stops short.
       const cut = drop.after;
@@ -144,9 +151,10 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; clearLog?: boolean };
+        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; corruptFile?: string; clearLog?: boolean };
         if (body.clearLog) log.length = 0;
         drop = body.dropFile ? { file: body.dropFile, after: body.dropAfter ?? 0 } : undefined;
+        corrupt = body.corruptFile;
         send('hub', req, res, 200, { 'Content-Type': 'text/plain' }, 'ok');
       });
       return;
