@@ -29,6 +29,7 @@ export interface NodeEngineOptions {
 
 export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): Promise<EngineRun> {
   const { model, packages: root, samples } = options;
+  const warmStart = performance.now();
   const manifest = parseManifest(JSON.parse(readFileSync(join(root, model, 'manifest.json'), 'utf8')));
   const variant = manifest.variants.find((v) => v.dtype === (options.variant ?? 'fp32')) ?? manifest.variants[0]!;
   const session = (await ort.InferenceSession.create(join(root, model, variant.graph))) as unknown as SessionLike;
@@ -39,6 +40,7 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
   });
   const a = manifest.architecture;
   const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
+  const warmSeconds = (performance.now() - warmStart) / 1000;
   const solved: Solved[] = [];
   for (const [index, item] of items.entries()) {
     const t0 = performance.now();
@@ -53,5 +55,5 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
     options.onProblem?.(index + 1, items.length, one);
   }
   await session.release?.();
-  return { engine: 'onnxruntime-node (cpu)', device: 'cpu', variant: variant.dtype, solved };
+  return { engine: 'onnxruntime-node (cpu)', device: 'cpu', variant: variant.dtype, solved, extra: { warmSeconds } };
 }
