@@ -162,6 +162,14 @@ export type SolverEvent =
   /** The GPU was lost: solving goes on with `device`; the samples in `kept` are kept, the others start over. */
   | { type: 'restarted'; device: 'webgpu' | 'wasm'; reason: string; kept: number[] };
 
+/** A model package kept in the browser's storage. */
+export interface StoredModel {
+  id: string;
+  bytes: number;
+  /** Every file this device needs is there and verified. */
+  complete: boolean;
+}
+
 /** The solver worker: hosts the model runtime and the Python pool, so tokens never pass through the UI thread. */
 export interface SolverApi {
   /** Load the model and start Python in the background; progress arrives as events. */
@@ -172,6 +180,12 @@ export interface SolverApi {
   cancel(jobId: JobId): Promise<void>;
   /** sympy's verdict on two expressions (sympy syntax), for "check my answer"; undefined when it cannot tell. */
   symbolicEqual(a: string, b: string): Promise<boolean | undefined>;
+  /** Packages kept in this browser and their sizes. */
+  storedModels(): Promise<StoredModel[]>;
+  /** Download what this device needs of the package at `source` (a folder URL ending in "/"); `cancel(jobId)` pauses it, a later call resumes. */
+  downloadModel(source: string, jobId: JobId, onEvent: (event: ProgressEvent) => void): Promise<StoredModel>;
+  /** Delete a kept package and free its storage. */
+  deleteModel(id: string): Promise<void>;
   /** Load models on this device from now on (null: choose automatically). */
   preferDevice(device: 'webgpu' | 'wasm' | null): Promise<void>;
   /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */

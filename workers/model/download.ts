@@ -65,6 +65,25 @@ function isQuotaError(error: unknown): boolean {
  * check and are downloaded afresh, once.
  */
 export async function downloadFile(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions = {}): Promise<Uint8Array> {
+  // Two downloads of one file into one store (the model loading while the model manager
+  // downloads) would interleave their appends: the later caller waits for the first.
+  const running = inFlight.get(store)?.get(`${manifest.id}/${file.path}`);
+  // Then it resumes from what the first one stored (nothing left to fetch when that finished).
+  if (running) await running.catch(() => undefined);
+  const work = downloadOnce(baseUrl, manifest, file, store, options);
+  const files = inFlight.get(store) ?? new Map<string, Promise<Uint8Array>>();
+  inFlight.set(store, files);
+  files.set(`${manifest.id}/${file.path}`, work);
+  try {
+    return await work;
+  } finally {
+    if (files.get(`${manifest.id}/${file.path}`) === work) files.delete(`${manifest.id}/${file.path}`);
+  }
+}
+
+const inFlight = new WeakMap<FileStore, Map<string, Promise<Uint8Array>>>();
+
+async function downloadOnce(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions): Promise<Uint8Array> {
   const had = await store.size(manifest.id, file.path);
   try {
     return await fetchVerified(baseUrl, manifest, file, store, options);

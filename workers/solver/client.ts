@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { WorkerBridge } from '../common/bridge.ts';
 import { GpuDeviceLostError } from '../common/errors.ts';
-import type { ProgressEvent, SampleRecord, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
+import type { ProgressEvent, SampleRecord, StoredModel, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
 
 export class SolverClient {
   private readonly bridge = new WorkerBridge<SolverApi>(
@@ -36,6 +36,20 @@ export class SolverClient {
       onEvent({ type: 'restarted', device: 'wasm', reason: `${error.message} ${error.hint ?? ''}`.trim(), kept: finished.map((r) => r.sample) });
       return run({ ...request, resume: [...(request.resume ?? []), ...finished] });
     }
+  }
+
+  storedModels(): Promise<StoredModel[]> {
+    return this.call((api) => api.storedModels());
+  }
+
+  /** Download a package for this device; aborting `signal` pauses it (a later call resumes). */
+  downloadModel(source: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<StoredModel> {
+    const jobId = `download-${Math.random().toString(36).slice(2)}`;
+    return this.call((api) => api.downloadModel(source, jobId, Comlink.proxy(onEvent)), signal, { cancel: (api) => api.cancel(jobId) });
+  }
+
+  deleteModel(id: string): Promise<void> {
+    return this.call((api) => api.deleteModel(id));
   }
 
   symbolicEqual(a: string, b: string): Promise<boolean | undefined> {

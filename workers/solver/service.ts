@@ -9,6 +9,8 @@ import { BatchDecoder } from '../model/decoder.ts';
 import { loadModel, type LoadedModel } from '../model/load.ts';
 import { destroyDevice } from '../model/device-loss.ts';
 import { configureOrt } from '../model/ort-web.ts';
+import { OpfsStore } from '../model/download.ts';
+import { PackageManager } from '../model/packages.ts';
 import { PythonPool } from '../python/pool.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
@@ -25,14 +27,19 @@ export class SolverService {
   private readonly jobs = new Map<JobId, AbortController>();
   private device: 'webgpu' | 'wasm' | undefined;
 
+  /** Model files kept in the origin private file system (none where the browser lacks it). */
+  private readonly store = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? new OpfsStore() : undefined;
+  readonly packages: PackageManager | undefined;
+
   constructor(private readonly options: ServiceOptions) {
     this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
+    if (this.store) this.packages = new PackageManager(this.store, detectGpu);
   }
 
   private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
     if (this.model?.id !== id) {
       const options = this.device ? { device: this.device } : {};
-      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options));
+      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, this.store));
       this.model = { id, loading };
       loading.catch(() => {
         if (this.model?.loading === loading) this.model = undefined;
@@ -81,6 +88,7 @@ export class SolverService {
   }
 
   async cancel(jobId: JobId): Promise<void> {
+    this.packages?.cancel(jobId);
     this.jobs.get(jobId)?.abort();
   }
 

@@ -1,16 +1,24 @@
 /** The solver worker: hosts the model and the Python pool; the UI thread only sees batched events. */
 import * as Comlink from 'comlink';
-import '../common/errors.ts';
+import { UnsupportedError } from '../common/errors.ts';
 import type { SolverApi } from '../contracts.ts';
 import { SolverService } from './service.ts';
 
 const service = new SolverService({ modelsBaseUrl: `${import.meta.env.BASE_URL}models/` });
+
+async function packages() {
+  if (!service.packages) throw new UnsupportedError('This browser cannot keep model files (no origin private file system).', { hint: 'Models are downloaded again on each visit.' });
+  return service.packages;
+}
 
 const api: SolverApi = {
   warm: (modelId, onEvent) => service.warm(modelId, onEvent),
   solve: (request, onEvent) => service.solve(request, onEvent),
   cancel: (jobId) => service.cancel(jobId),
   symbolicEqual: (a, b) => service.symbolicEqual(a, b),
+  storedModels: async () => (await packages()).list(),
+  downloadModel: async (source, jobId, onEvent) => (await packages()).download(source, jobId, onEvent),
+  deleteModel: async (id) => (await packages()).remove(id),
   preferDevice: (device) => service.preferDevice(device),
   simulateDeviceLoss: () => service.simulateDeviceLoss(),
 };
