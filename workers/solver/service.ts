@@ -9,7 +9,7 @@ import { BatchDecoder } from '../model/decoder.ts';
 import { loadModel, type LoadedModel } from '../model/load.ts';
 import { destroyDevice } from '../model/device-loss.ts';
 import { configureOrt } from '../model/ort-web.ts';
-import { OpfsStore } from '../model/download.ts';
+import { OpfsStore, StorageFullError } from '../model/download.ts';
 import { PackageManager } from '../model/packages.ts';
 import { PythonPool } from '../python/pool.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
@@ -39,7 +39,16 @@ export class SolverService {
   private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
     if (this.model?.id !== id) {
       const options = this.device ? { device: this.device } : {};
-      const loading = detectGpu().then((gpu) => loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, this.store));
+      const loading = detectGpu().then(async (gpu) => {
+        try {
+          return await loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, this.store);
+        } catch (error) {
+          if (!(error instanceof StorageFullError)) throw error;
+          // A full disk must not stop solving: run from memory, downloading again next visit.
+          onEvent({ type: 'progress', stage: 'Storage is full: the model runs without being kept on this device' });
+          return loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options);
+        }
+      });
       this.model = { id, loading };
       loading.catch(() => {
         if (this.model?.loading === loading) this.model = undefined;
