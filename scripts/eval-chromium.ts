@@ -167,9 +167,12 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
       options.onProblem?.(index + 1, items.length, one);
     }
     const device = devices.join(' -> ') || 'none';
-    // The solver loads the package's default variant for the device (load.ts chooseDevice).
+    // The variant is the graph the page downloaded (the last one, after a lost GPU); otherwise
+    // the package's default for the device (a graph already cached by the browser is not requested).
+    const graphs = requests.browser.filter((url) => url.includes(`/models/${options.model}/`));
+    const fetched = graphs.flatMap((url) => manifest.variants.filter((v) => url.endsWith(`/${v.graph}`)));
     const last = devices.at(-1);
-    const variant = last === 'webgpu' ? manifest.defaultVariant.webgpu : manifest.defaultVariant.wasm;
+    const variant = fetched.at(-1)?.dtype ?? (last === 'webgpu' ? manifest.defaultVariant.webgpu : manifest.defaultVariant.wasm);
     return {
       engine: `chromium (${device})`,
       device,
