@@ -11,6 +11,10 @@ import { destroyDevice } from '../model/device-loss.ts';
 import { configureOrt } from '../model/ort-web.ts';
 import { OpfsStore, StorageFullError } from '../model/download.ts';
 import { PackageManager } from '../model/packages.ts';
+import { parseRegistry } from '../model/registry.ts';
+import registryJson from '../../models/registry.json';
+
+const REGISTRY = parseRegistry(registryJson);
 import { PythonPool } from '../python/pool.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
@@ -38,7 +42,9 @@ export class SolverService {
 
   private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
     if (this.model?.id !== id) {
-      const options = this.device ? { device: this.device } : {};
+      // A registry model may live anywhere (a mirror, the hub); unknown ids are looked up under modelsBaseUrl.
+      const source = REGISTRY.find((m) => m.id === id)?.source;
+      const options = { ...(this.device ? { device: this.device } : {}), ...(source ? { source: new URL(source, self.location.href).href } : {}) };
       const loading = detectGpu().then(async (gpu) => {
         try {
           return await loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, this.store);
