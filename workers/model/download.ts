@@ -270,6 +270,17 @@ export class MemoryStore implements FileStore {
   }
 }
 
+/** The OPFS store, or undefined where the browser refuses one (no OPFS, a frame on another site, some private modes). */
+export async function openOpfsStore(): Promise<OpfsStore | undefined> {
+  if (typeof navigator === 'undefined' || typeof navigator.storage?.getDirectory !== 'function') return undefined;
+  try {
+    await navigator.storage.getDirectory();
+    return new OpfsStore();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The origin private file system: `models/<package>/<path with / as __>`. */
 export class OpfsStore implements FileStore {
   private async dir(pkg: string, create: boolean): Promise<FileSystemDirectoryHandle | undefined> {

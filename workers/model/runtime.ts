@@ -8,7 +8,7 @@ import { detectGpu } from '../common/env.ts';
 import { BatchDecoder, greedyRecompute } from './decoder.ts';
 import { generate } from './generate.ts';
 import { loadModel, type LoadedModel } from './load.ts';
-import { OpfsStore } from './download.ts';
+import { openOpfsStore } from './download.ts';
 import { configureOrt } from './ort-web.ts';
 import { destroyDevice } from './device-loss.ts';
 
@@ -21,7 +21,7 @@ export class ModelRuntime implements ModelApi {
   async load(baseUrl: string, id: string, options: LoadModelOptions, onEvent: (event: ProgressEvent) => void): Promise<ModelInfo> {
     await this.unload();
     const started = performance.now();
-    const store = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? new OpfsStore() : undefined;
+    const store = await openOpfsStore();
     const model = await loadModel(baseUrl, id, await detectGpu(), onEvent, options, store);
     this.model = model;
     const { batch, context, totalBytes, reductions } = model.plan;

@@ -206,8 +206,10 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
         continue;
       }
       const out = await decoder.step();
-      for (const seq of running) {
-        if (seq.done) continue;
+      // A row that `append` resumed while this step waited decoded in it too: read every row with output.
+      for (const seq of seqs) {
+        if (seq.done || !(out.deltas.has(seq.record.sample) || out.ended.has(seq.record.sample))) continue;
+        seq.paused = false;
         const delta = out.deltas.get(seq.record.sample) ?? '';
         seq.record.tokens += 1;
         seq.record.text += delta;

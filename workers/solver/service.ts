@@ -9,7 +9,7 @@ import { BatchDecoder } from '../model/decoder.ts';
 import { loadModel, type LoadedModel } from '../model/load.ts';
 import { destroyDevice } from '../model/device-loss.ts';
 import { configureOrt } from '../model/ort-web.ts';
-import { OpfsStore, StorageFullError } from '../model/download.ts';
+import { openOpfsStore, StorageFullError } from '../model/download.ts';
 import { PackageManager } from '../model/packages.ts';
 import { parseRegistry } from '../model/registry.ts';
 import registryJson from '../../models/registry.json';
@@ -31,13 +31,17 @@ export class SolverService {
   private readonly jobs = new Map<JobId, AbortController>();
   private device: 'webgpu' | 'wasm' | undefined;
 
-  /** Model files kept in the origin private file system (none where the browser lacks it). */
-  private readonly store = typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function' ? new OpfsStore() : undefined;
-  readonly packages: PackageManager | undefined;
+  /** Model files kept in the origin private file system (none where the browser refuses it, e.g. in a frame on another site). */
+  private readonly store = openOpfsStore();
+  private readonly packageManager = this.store.then((store) => (store ? new PackageManager(store, detectGpu) : undefined));
 
   constructor(private readonly options: ServiceOptions) {
     this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
-    if (this.store) this.packages = new PackageManager(this.store, detectGpu);
+  }
+
+  /** The model manager's operations; undefined where this browser keeps no model files. */
+  packages(): Promise<PackageManager | undefined> {
+    return this.packageManager;
   }
 
   private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
@@ -47,7 +51,7 @@ export class SolverService {
       const options = { ...(this.device ? { device: this.device } : {}), ...(source ? { source: new URL(source, self.location.href).href } : {}) };
       const loading = detectGpu().then(async (gpu) => {
         try {
-          return await loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, this.store);
+          return await loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, await this.store);
         } catch (error) {
           if (!(error instanceof StorageFullError)) throw error;
           // A full disk must not stop solving: run from memory, downloading again next visit.
@@ -103,7 +107,7 @@ export class SolverService {
   }
 
   async cancel(jobId: JobId): Promise<void> {
-    this.packages?.cancel(jobId);
+    (await this.packageManager)?.cancel(jobId);
     this.jobs.get(jobId)?.abort();
   }
 

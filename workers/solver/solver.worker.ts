@@ -7,8 +7,9 @@ import { SolverService } from './service.ts';
 const service = new SolverService({ modelsBaseUrl: `${import.meta.env.BASE_URL}models/` });
 
 async function packages() {
-  if (!service.packages) throw new UnsupportedError('This browser cannot keep model files (no origin private file system).', { hint: 'Models are downloaded again on each visit.' });
-  return service.packages;
+  const manager = await service.packages();
+  if (!manager) throw new UnsupportedError('This browser does not let the tutor keep model files here (no origin private file system, or a frame on another site).', { hint: 'Models are downloaded again on each visit.' });
+  return manager;
 }
 
 const api: SolverApi = {

@@ -1,4 +1,10 @@
 /**
+ * The solve loop with the real demo model on ONNX Runtime's CPU backend and real Python.
+ *
+ * Every token the decoder produced is in the solution text, in order, with each code
+ * output where it was appended (Python here answers fast enough to resume a row while
+ * the next step is already waiting).
+ *
  * A lost GPU mid-solve, in the solve loop itself (the real demo model on ONNX Runtime's
  * CPU backend, real Python): the error carries the solutions finished before the loss,
  * and a new loop given them as `resume` keeps them as they were and decodes only the rest.
@@ -87,5 +93,43 @@ describe('solve loop after a lost GPU', () => {
     expect(started.sort()).toEqual(result.samples.map((s) => s.sample).filter((s) => !finished.some((k) => k.sample === s)).sort());
     for (const s of result.samples) expect(s.end).not.toBe('cancelled');
     console.log(`kept ${finished.length} of 6 solutions across the loss; answers ${result.samples.map((s) => s.answer).join(', ')}`);
+  }, 120_000);
+});
+
+/** Records, per sample, the text the decoder produced and the text appended to it, in order. */
+function recording(inner: DecodeSession): DecodeSession & { texts: Map<number, string> } {
+  const texts = new Map<number, string>();
+  const add = (sample: number, text: string) => texts.set(sample, (texts.get(sample) ?? '') + text);
+  return {
+    texts,
+    device: inner.device,
+    start: (prompt, samplers) => inner.start(prompt, samplers),
+    pause: (sequence) => inner.pause(sequence),
+    append: (sequence, text) => {
+      add(sequence, text);
+      return inner.append(sequence, text);
+    },
+    value: (sequence) => inner.value(sequence),
+    dispose: () => inner.dispose(),
+    stop: (sequence) => inner.stop(sequence),
+    step: async () => {
+      const out = await inner.step();
+      for (const [sample, text] of out.deltas) add(sample, text);
+      return out;
+    },
+  };
+}
+
+describe('solve loop text', () => {
+  it('keeps every decoded token and every code output, in order', async () => {
+    const session = recording(decoder());
+    const result = await runSolveLoop(request(), { format: FORMATS.mario, decoder: session, python, emit: () => {} });
+    expect(result.samples.some((s) => s.codeRuns.length > 0)).toBe(true);
+    for (const s of result.samples) {
+      // A solution ended by its code-error limit has its last output in the text but never appended.
+      const last = s.codeRuns.at(-1);
+      const tail = s.end === 'no-answer' && last && !session.texts.get(s.sample)?.endsWith(last.output) ? s.text.slice((session.texts.get(s.sample) ?? '').length) : '';
+      expect(s.text).toBe((session.texts.get(s.sample) ?? '') + tail);
+    }
   }, 120_000);
 });
