@@ -7,11 +7,13 @@ import {
   EMBED_PATH, embedHeaders, embedHeadersBlock, headersFile, SANDBOX_WORKER_CSP, SANDBOX_WORKER_PATH, sandboxHeadersBlock, securityHeaders,
 } from './web/security/headers.ts';
 import { parseOrigins } from './web/embed/protocol.ts';
+import { modelHosts, parseRegistry } from './workers/model/registry.ts';
+import registryJson from './models/registry.json' with { type: 'json' };
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** Hosts the model registry downloads from, besides the app's own origin. */
-const MODEL_HOSTS: string[] = [];
+/** Hosts the model registry downloads from (and where they redirect), besides the app's own origin: exactly those of models/registry.json. */
+const MODEL_HOSTS: string[] = modelHosts(parseRegistry(registryJson));
 
 /** Sites allowed to embed the tutor, fixed at build time (`VITE_EMBED_ORIGINS=https://a.example,https://b.example`); none: any site. */
 const EMBED_ORIGINS = parseOrigins(process.env.VITE_EMBED_ORIGINS);

@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { readFileSync } from 'node:fs';
 import { launchChromium } from '../support/browser.ts';
+import { modelHosts, parseRegistry } from '../../workers/model/registry.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
 import { watchPolicyViolations, watchRequests } from '../support/request-monitor.ts';
 
@@ -26,7 +28,10 @@ describe('production build', () => {
     expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     const csp = response.headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    // Exactly the origin and the model hosts of the registry (with the hub's CDNs).
+    const hosts = modelHosts(parseRegistry(JSON.parse(readFileSync('models/registry.json', 'utf8'))));
+    expect(csp).toMatch(new RegExp(`connect-src ${["'self'", ...hosts].join(' ').replaceAll('.', '\\.')}(;|$)`));
+    expect(hosts).toContain('https://huggingface.co');
     expect(csp).not.toContain('*');
   });
 

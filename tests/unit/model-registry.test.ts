@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRegistry, registryHosts, type RegistryEntry } from '../../workers/model/registry.ts';
+import { parseRegistry, registryHosts, modelHosts, type RegistryEntry } from '../../workers/model/registry.ts';
 
 const registry = parseRegistry(JSON.parse(readFileSync('models/registry.json', 'utf8')));
 const base = { id: 'x', title: 'X', license: 'MIT', source: '/models/x/', solutionFormat: 'mario', sizeBytes: 10, valueHead: false, requires: { memoryBytes: 1, maxBufferBytes: 1, shaderF16: false, webgpu: false } };
@@ -23,6 +23,11 @@ describe('registry entries for real models', () => {
   it('lists the hosts the CSP must allow: the hub only (the others are on the app origin)', () => {
     expect(registryHosts(registry)).toEqual(['https://huggingface.co']);
     expect(registryHosts([...registry, { ...base, id: 'm', source: 'https://mirror.example.org/m/' } as RegistryEntry])).toEqual(['https://huggingface.co', 'https://mirror.example.org']);
+  });
+
+  it('adds the hub\'s CDNs to the hosts the CSP must allow, and nothing for a plain mirror', () => {
+    expect(modelHosts(registry)).toEqual(['https://cas-bridge.xethub.hf.co', 'https://cdn-lfs-us-1.hf.co', 'https://cdn-lfs.hf.co', 'https://huggingface.co']);
+    expect(modelHosts([{ ...base, id: 'm', source: 'https://mirror.example.org/m/' } as RegistryEntry])).toEqual(['https://mirror.example.org']);
   });
 
   it('accepts the minimal entry and refuses bad values of the typed fields, naming them', () => {

@@ -92,3 +92,18 @@ export function parseRegistry(json: unknown): RegistryEntry[] {
 export function registryHosts(entries: readonly RegistryEntry[]): string[] {
   return [...new Set(entries.filter((e) => e.source.startsWith('https://')).map((e) => new URL(e.source).origin))].sort();
 }
+
+/**
+ * Where a model host redirects its large files, so the CSP must allow those origins too.
+ * Hugging Face serves LFS and Xet files from these CDNs (as documented by the hub; check them
+ * again when downloads from the hub are refused by the CSP).
+ */
+export const REDIRECT_HOSTS: Readonly<Record<string, readonly string[]>> = {
+  'https://huggingface.co': ['https://cdn-lfs.hf.co', 'https://cdn-lfs-us-1.hf.co', 'https://cas-bridge.xethub.hf.co'],
+};
+
+/** Every origin the app must be allowed to connect to for the registry's models: hosts and their redirect targets. */
+export function modelHosts(entries: readonly RegistryEntry[]): string[] {
+  const hosts = registryHosts(entries);
+  return [...new Set([...hosts, ...hosts.flatMap((h) => REDIRECT_HOSTS[h] ?? [])])].sort();
+}
