@@ -11,38 +11,17 @@
  * The loss is injected by a decoder that fails the way a guarded WebGPU session does.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { loadPyodide } from 'pyodide';
-import { BatchDecoder, type OrtLike, type SessionLike, type TokenizerLike } from '../../workers/model/decoder.ts';
-import { parseManifest, type Manifest } from '../../workers/model/manifest.ts';
-import { loadTokenizer } from '../../workers/model/tokenizer.ts';
-import { Interpreter } from '../../workers/python/interpreter.ts';
-import { runSolveLoop, type DecodeSession, type PythonRunner } from '../../workers/solver/loop.ts';
+import { runSolveLoop, type DecodeSession } from '../../workers/solver/loop.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 import { GpuDeviceLostError } from '../../workers/common/errors.ts';
 import type { SampleRecord, SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+import { DEMO_ID as ID, loadDemoModel, type DemoModel } from '../support/demo-model.ts';
 
-const ROOT = resolve('models/packages');
-const ID = 'demo-mario-tiny';
-let manifest: Manifest;
-let session: SessionLike;
-let tokenizer: TokenizerLike;
-let python: PythonRunner;
-
+let demo: DemoModel;
 beforeAll(async () => {
-  manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, ID, 'manifest.json'), 'utf8')));
-  session = (await ort.InferenceSession.create(join(ROOT, ID, 'onnx/model.onnx'))) as unknown as SessionLike;
-  tokenizer = await loadTokenizer(`${ROOT}/`, ID);
-  const interpreter = await Interpreter.create(await loadPyodide(), { runner: readFileSync('workers/python/runner.py', 'utf8') });
-  python = { run: async (s, code) => interpreter.run(s, code), closeSession: async (s) => interpreter.closeSession(s) };
+  demo = await loadDemoModel();
 }, 120_000);
-
-function decoder(): BatchDecoder {
-  const a = manifest.architecture;
-  return new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: true }, 'cpu');
-}
+const decoder = () => demo.decoder();
 
 /** Decodes normally until a solution has finished and one more step ran, then fails as a lost GPU does. */
 function losingDevice(inner: DecodeSession): DecodeSession {
@@ -77,7 +56,7 @@ describe('solve loop after a lost GPU', () => {
   it('keeps the finished solutions and decodes only the others', async () => {
     let lost: GpuDeviceLostError | undefined;
     try {
-      await runSolveLoop(request(), { format: FORMATS.mario, decoder: losingDevice(decoder()), python, emit: () => {} });
+      await runSolveLoop(request(), { format: FORMATS.mario, decoder: losingDevice(decoder()), python: demo.python, emit: () => {} });
     } catch (error) {
       lost = error as GpuDeviceLostError;
     }
@@ -87,7 +66,7 @@ describe('solve loop after a lost GPU', () => {
     expect(finished.length).toBeLessThan(6);
 
     const events: SolverEvent[] = [];
-    const result = await runSolveLoop(request(finished), { format: FORMATS.mario, decoder: decoder(), python, emit: (e) => events.push(e) });
+    const result = await runSolveLoop(request(finished), { format: FORMATS.mario, decoder: decoder(), python: demo.python, emit: (e) => events.push(e) });
     for (const kept of finished) expect(result.samples[kept.sample]).toEqual(kept);
     const started = events.filter((e) => e.type === 'sample-started').map((e) => (e as { sample: number }).sample);
     expect(started.sort()).toEqual(result.samples.map((s) => s.sample).filter((s) => !finished.some((k) => k.sample === s)).sort());
@@ -123,7 +102,7 @@ function recording(inner: DecodeSession): DecodeSession & { texts: Map<number, s
 describe('solve loop text', () => {
   it('keeps every decoded token and every code output, in order', async () => {
     const session = recording(decoder());
-    const result = await runSolveLoop(request(), { format: FORMATS.mario, decoder: session, python, emit: () => {} });
+    const result = await runSolveLoop(request(), { format: FORMATS.mario, decoder: session, python: demo.python, emit: () => {} });
     expect(result.samples.some((s) => s.codeRuns.length > 0)).toBe(true);
     for (const s of result.samples) {
       // A solution ended by its code-error limit has its last output in the text but never appended.

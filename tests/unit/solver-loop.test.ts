@@ -3,47 +3,26 @@
  * Runtime, the batched decoder, and real Python (Pyodide) executing the code.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import * as ort from 'onnxruntime-node';
-import { loadPyodide } from 'pyodide';
-import { BatchDecoder, type OrtLike, type SessionLike, type TokenizerLike } from '../../workers/model/decoder.ts';
-import { parseManifest, type Manifest } from '../../workers/model/manifest.ts';
-import { loadTokenizer } from '../../workers/model/tokenizer.ts';
-import { Interpreter } from '../../workers/python/interpreter.ts';
 import { runSolveLoop, type PythonRunner } from '../../workers/solver/loop.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+import { DEMO_ID as ID, loadDemoModel, type DemoModel } from '../support/demo-model.ts';
 
-const ROOT = resolve('models/packages');
-const ID = 'demo-mario-tiny';
-let manifest: Manifest;
-let session: SessionLike;
-let tokenizer: TokenizerLike;
+let demo: DemoModel;
 let python: PythonRunner;
 let codeRuns = 0;
 
 beforeAll(async () => {
-  manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, ID, 'manifest.json'), 'utf8')));
-  session = (await ort.InferenceSession.create(join(ROOT, ID, 'onnx/model.onnx'))) as unknown as SessionLike;
-  tokenizer = await loadTokenizer(`${ROOT}/`, ID);
-  const interpreter = await Interpreter.create(await loadPyodide(), { runner: readFileSync('workers/python/runner.py', 'utf8') });
+  demo = await loadDemoModel();
   python = {
-    run: async (s, code) => {
+    run: async (s, code, options) => {
       codeRuns += 1;
-      return interpreter.run(s, code);
+      return demo.python.run(s, code, options);
     },
-    closeSession: async (s) => interpreter.closeSession(s),
+    closeSession: (s) => demo.python.closeSession(s),
   };
 }, 120_000);
-
-function decoder() {
-  const a = manifest.architecture;
-  return new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, {
-    numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize,
-    eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present,
-  }, 'cpu');
-}
+const decoder = () => demo.decoder();
 
 const request = (question: string, samples: number, overrides: Partial<SolveRequest['settings']> = {}): SolveRequest => ({
   jobId: `job-${Math.random()}`,
