@@ -64,6 +64,7 @@ def main():
     ap.add_argument('--lm-weight', type=float, default=0.5)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--save-every', type=int, default=100, help='resumable state (<out>.state) every this many steps')
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -83,8 +84,18 @@ def main():
     print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong', flush=True)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+    first_step = 1
+    state_path = args.out + '.state'
+    if os.path.exists(state_path):
+        st = torch.load(state_path)
+        model.load_state_dict(st['model'])
+        opt.load_state_dict(st['optimizer'])
+        rng.setstate(st['rng'])
+        torch.set_rng_state(st['torch_rng'])
+        first_step = st['step'] + 1
+        print(f'resumed at step {st["step"]}', flush=True)
     started = time.time()
-    for step in range(1, args.steps + 1):
+    for step in range(first_step, args.steps + 1):
         # Balanced batches: half right, half wrong.
         batch = [rng.choice(pos) for _ in range(args.batch // 2)] + [rng.choice(neg) for _ in range(args.batch - args.batch // 2)]
         n = max(len(b[0]) for b in batch)
@@ -114,10 +125,16 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         if step % 20 == 0:
-            print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f} {step / (time.time() - started):.2f} steps/s', flush=True)
+            print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f} {(step - first_step + 1) / (time.time() - started):.2f} steps/s', flush=True)
+        if step % args.save_every == 0 and step < args.steps:
+            torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'rng': rng.getstate(),
+                        'torch_rng': torch.get_rng_state(), 'step': step}, state_path + '.tmp')
+            os.replace(state_path + '.tmp', state_path)
     model.merge_lora()
     torch.save({'model': model.state_dict(), 'config': model.c.to_dict(), 'args': vars(args), 'step': base['step'],
                 'ovm_steps': args.steps, 'kind': 'ovm', 'base': os.path.basename(args.base)}, args.out)
+    if os.path.exists(state_path):
+        os.remove(state_path)
     print('saved', args.out, flush=True)
 
 
