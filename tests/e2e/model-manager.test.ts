@@ -52,6 +52,7 @@ describe('model manager', () => {
     const seven = page.locator('[data-testid="model-entry"][data-model="mario-ovm-7b"]');
     expect(await seven.getByTestId('model-warning').first().textContent()).toMatch(/needs a GPU, but this browser has no hardware WebGPU/);
     expect(await seven.getByTestId('model-download').isDisabled()).toBe(true);
+    expect(await seven.getByTestId('model-instead').textContent()).toMatch(/Models that fit this device: .*Qwen2\.5-Math.*Demo tutor model/);
     expect(await page.getByTestId('model-device').textContent()).toMatch(/WebAssembly on the CPU/);
   });
 

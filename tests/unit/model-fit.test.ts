@@ -1,6 +1,6 @@
 /** What the model manager tells a user before a download: where a model would run, and why it would not. */
 import { describe, expect, it } from 'vitest';
-import { modelFit } from '../../web/lib/model-fit.ts';
+import { fittingModels, modelFit } from '../../web/lib/model-fit.ts';
 import type { Capabilities } from '../../workers/contracts.ts';
 
 const GiB = 1024 ** 3;
@@ -19,7 +19,7 @@ describe('model fit', () => {
   it('refuses a GPU-only model without a hardware GPU and names a smaller one', () => {
     const fit = modelFit(seven, caps({ available: true, isFallbackAdapter: true }));
     expect(fit.runs).toBe(false);
-    expect(fit.warnings[0]).toMatch(/needs a GPU, but this browser has no hardware WebGPU.*demo model/);
+    expect(fit.warnings[0]).toMatch(/needs a GPU, but this browser has no hardware WebGPU/);
   });
   it('names the buffer limit when the GPU is too small', () => {
     const fit = modelFit(seven, caps({ ...laptopGpu, maxBufferSize: 256 * 1024 ** 2 }));
@@ -43,5 +43,10 @@ describe('model fit', () => {
   it('runs the demo model anywhere, quietly', () => {
     expect(modelFit(small, caps({ available: false }))).toEqual({ runs: true, device: 'wasm', warnings: [] });
     expect(modelFit(small, undefined).runs).toBe(true);
+  });
+  it('names the models that fit instead, largest first', () => {
+    const list = [{ id: 's', title: 'Small', ...small }, { id: '7b', title: '7B', ...seven }, { id: 'm', title: 'Mid', ...mid }];
+    expect(fittingModels(list, caps({ available: true, isFallbackAdapter: true })).map((m) => m.id)).toEqual(['m', 's']);
+    expect(fittingModels(list, caps(laptopGpu, 16)).map((m) => m.id)).toEqual(['7b', 'm', 's']);
   });
 });

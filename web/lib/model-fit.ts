@@ -34,7 +34,7 @@ export function modelFit(entry: Pick<RegistryEntry, 'requires' | 'sizeBytes'>, c
   }
   if (gpuProblems.length === 0) return { runs: warnings.length === 0, device: 'webgpu', warnings };
   if (need.webgpu) {
-    warnings.unshift(`It needs a GPU, but ${gpuProblems.join(' and ')}. Choose a smaller model, such as the demo model.`);
+    warnings.unshift(`It needs a GPU, but ${gpuProblems.join(' and ')}.`);
     return { runs: false, device: 'wasm', warnings };
   }
   if (need.memoryBytes > WASM_MAX_BYTES) {
@@ -43,4 +43,9 @@ export function modelFit(entry: Pick<RegistryEntry, 'requires' | 'sizeBytes'>, c
   }
   if (entry.sizeBytes > 256 * 1024 ** 2) warnings.push(`It runs on the CPU here (${gpuProblems.join(' and ')}), which is slow for a model this size.`);
   return { runs: warnings.every((w) => !w.startsWith('It needs about')), device: 'wasm', warnings };
+}
+
+/** The models of the list that run here, largest first: what to offer when one does not fit. */
+export function fittingModels<E extends Pick<RegistryEntry, 'id' | 'title' | 'requires' | 'sizeBytes'>>(entries: readonly E[], caps: Capabilities | undefined): E[] {
+  return entries.filter((e) => modelFit(e, caps).runs).sort((a, b) => b.sizeBytes - a.sizeBytes);
 }
