@@ -37,18 +37,24 @@ def numeric_equal(a, b):
 
 
 def load_samples(path, tok, max_len):
-    rows = []
+    """(ids, loss mask, label) rows, and the problems with both right and wrong samples as (right rows, wrong rows)."""
+    rows, mixed = [], []
     with open(path) as fh:
         for line in fh:
             p = json.loads(line)
+            right, wrong = [], []
             for s in p['samples']:
                 if s['answer'] is None or s['greedy']:
                     continue
                 ids, mask = encode_example(tok, p['question'], s['text'])
                 if len(ids) > max_len:
                     continue
-                rows.append((ids, mask, 1.0 if numeric_equal(s['answer'], p['gold']) else 0.0))
-    return rows
+                row = (ids, mask, 1.0 if numeric_equal(s['answer'], p['gold']) else 0.0)
+                rows.append(row)
+                (right if row[2] == 1.0 else wrong).append(row)
+            if right and wrong:
+                mixed.append((right, wrong))
+    return rows, mixed
 
 
 def main():
@@ -62,6 +68,9 @@ def main():
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--rank', type=int, default=8)
     ap.add_argument('--lm-weight', type=float, default=0.5)
+    ap.add_argument('--pair-fraction', type=float, default=0.0,
+                    help='share of each batch drawn as (right, wrong) pairs of the same problem, so the head must '
+                         'tell solutions of one problem apart rather than learn which problems are hard')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--save-every', type=int, default=100, help='resumable state (<out>.state) every this many steps')
@@ -78,10 +87,11 @@ def main():
     for name, p in model.named_parameters():
         p.requires_grad = name.endswith('.a') or name.endswith('.b') or name.startswith('value_head')
     tok = Tokenizer.load(args.tokenizer)
-    rows = load_samples(args.samples, tok, config.max_positions)
+    rows, mixed = load_samples(args.samples, tok, config.max_positions)
     pos = [r for r in rows if r[2] == 1.0]
     neg = [r for r in rows if r[2] == 0.0]
-    print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong', flush=True)
+    print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong; {len(mixed)} problems with both', flush=True)
+    pairs = int(args.batch * args.pair_fraction) // 2
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     first_step = 1
@@ -97,7 +107,12 @@ def main():
     started = time.time()
     for step in range(first_step, args.steps + 1):
         # Balanced batches: half right, half wrong.
-        batch = [rng.choice(pos) for _ in range(args.batch // 2)] + [rng.choice(neg) for _ in range(args.batch - args.batch // 2)]
+        batch = []
+        for _ in range(pairs):
+            right, wrong = rng.choice(mixed)
+            batch += [rng.choice(right), rng.choice(wrong)]
+        rest = args.batch - len(batch)
+        batch += [rng.choice(pos) for _ in range(rest // 2)] + [rng.choice(neg) for _ in range(rest - rest // 2)]
         n = max(len(b[0]) for b in batch)
         ids = torch.zeros(len(batch), n, dtype=torch.long)
         attn = torch.zeros(len(batch), n, dtype=torch.long)
