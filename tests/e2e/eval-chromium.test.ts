@@ -1,9 +1,10 @@
 /**
- * The evaluation harness's Chromium engine (scripts/eval-chromium.ts) on 3 held-out synthetic
- * problems with 2 samples: the app's dev server, the SolverClient in headless Chromium, the
+ * The evaluation harness's Chromium engine (scripts/eval-chromium.ts) on 12 held-out synthetic
+ * problems with 3 samples: the app's dev server, the SolverClient in headless Chromium, the
  * solver worker with ONNX Runtime Web and the Python pool. The summary has every field the
  * Node engine writes, the trace keeps every sample's text and code outputs, and no request
- * left loopback. No accuracy is asserted: the demo package may be retrained.
+ * left loopback. The demo model must solve at least a quarter of them with outlier-free OVM
+ * (package v0.2.0 measured 57 % on 500 held-out problems and 19/30 on this fixture with 8 samples).
  */
 import { describe, expect, it } from 'vitest';
 import { readEvalSet } from '../../scripts/eval-data.ts';
@@ -11,7 +12,9 @@ import { buildReport } from '../../scripts/eval-report.ts';
 import { evalChromium, staysOnLoopback } from '../../scripts/eval-chromium.ts';
 import type { SampleRecord } from '../../workers/contracts.ts';
 
-const SAMPLES = 2;
+const SAMPLES = 3;
+const PROBLEMS = 12;
+const THRESHOLD = 0.25;
 
 describe('evaluation harness, Chromium engine', () => {
   it('tells loopback from the network', () => {
@@ -23,14 +26,14 @@ describe('evaluation harness, Chromium engine', () => {
     expect(staysOnLoopback('http://127.0.0.1.example.org/x')).toBe(false);
   });
 
-  it('solves 3 problems through the page pipeline and reports them like the Node engine', async () => {
-    const items = readEvalSet('tests/fixtures/synthetic-heldout-30.jsonl', 3);
+  it(`solves ${PROBLEMS} problems through the page pipeline, at least ${THRESHOLD * 100}% right, and reports them like the Node engine`, async () => {
+    const items = readEvalSet('tests/fixtures/synthetic-heldout-30.jsonl', PROBLEMS);
     const started = performance.now();
     const run = await evalChromium({ model: 'demo-mario-tiny', samples: SAMPLES }, items);
     const { summary, traces } = buildReport({ model: 'demo-mario-tiny', data: 'fixture', samples: SAMPLES, totalSeconds: (performance.now() - started) / 1000 }, run);
 
     expect(run.engine).toMatch(/^chromium \((wasm|webgpu)/);
-    expect(summary).toMatchObject({ model: 'demo-mario-tiny', samples: SAMPLES, problems: 3, engine: run.engine, device: run.device, variant: expect.any(String) });
+    expect(summary).toMatchObject({ model: 'demo-mario-tiny', samples: SAMPLES, problems: PROBLEMS, engine: run.engine, device: run.device, variant: expect.any(String) });
     for (const key of ['greedy', `majority@${SAMPLES}`, `ovm-best-of-${SAMPLES}`, `outlier-free-ovm@${SAMPLES}`, `pass@${SAMPLES}`, 'noAnswerRate']) {
       expect(summary[key], key).toBeGreaterThanOrEqual(0);
       expect(summary[key], key).toBeLessThanOrEqual(100);
@@ -38,7 +41,9 @@ describe('evaluation harness, Chromium engine', () => {
     expect(summary.secondsPerProblem).toBeGreaterThan(0);
     expect(summary).toHaveProperty('valueAuc');
 
-    expect(traces).toHaveLength(3);
+    console.log(`Chromium engine, ${PROBLEMS} held-out problems, ${SAMPLES} samples: outlier-free OVM ${summary[`outlier-free-ovm@${SAMPLES}`]}%, ${Number(summary.secondsPerProblem).toFixed(2)} s per problem`);
+    expect(summary[`outlier-free-ovm@${SAMPLES}`] as number).toBeGreaterThanOrEqual(THRESHOLD * 100);
+    expect(traces).toHaveLength(PROBLEMS);
     let codeRuns = 0;
     for (const [i, line] of traces.entries()) {
       const trace = JSON.parse(line) as { id: string; gold: string; correct: Record<string, boolean>; samples: SampleRecord[] };
@@ -65,5 +70,5 @@ describe('evaluation harness, Chromium engine', () => {
     expect(run.requests.browser.some((url) => url.endsWith('/pyodide/pyodide.asm.wasm'))).toBe(true);
     expect(run.requests.offLoopback).toEqual([]);
     expect(run.requests.blocked).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
