@@ -3,7 +3,7 @@
  * project's batched loop against transformers.js `generate()` on the same graph, batch 8
  * against batch 1, a shared prompt prefill against one prefill per sample, and memory.
  *
- *   npx tsx bench/decode.bench.ts [--model demo-mario-tiny] [--packages models/packages] [--variant fp32|q8|q4] [--tokens 64]
+ *   npx tsx bench/decode.bench.ts [--model demo-mario-tiny] [--packages models/packages] [--variant fp32|q8|q4] [--tokens 64] [--backend cpu|wasm]
  *   npm run bench -- --model converted-llama --packages tests/fixtures/converted --variant q4
  *
  * Any package folder works (the registry's bundled ones, or converted packages with external-data
@@ -32,10 +32,20 @@ const manifest = parseManifest(JSON.parse(readFileSync(join(ROOT, MODEL, 'manife
 const VARIANT = variantFor(manifest, (option('--variant') as Variant['dtype'] | undefined) ?? (manifest.variants.some((v) => v.dtype === 'fp32') ? 'fp32' : manifest.defaultVariant.wasm));
 const a = manifest.architecture;
 const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: [] as number[], padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
-const session = (await ort.InferenceSession.create(join(ROOT, MODEL, VARIANT.graph))) as unknown as SessionLike;
+/**
+ * --backend cpu (default): onnxruntime-node. --backend wasm: onnxruntime-web's WebAssembly build, one thread,
+ * the kernels the page runs on a CPU (transformers.js offers no wasm device in Node, so `generate()` is
+ * compared on cpu only).
+ */
+const BACKEND = option('--backend') === 'wasm' ? 'wasm' : 'cpu';
+const ortWeb = BACKEND === 'wasm' ? await import('onnxruntime-web') : undefined;
+if (ortWeb) ortWeb.env.wasm.numThreads = 1;
+const session = (ortWeb
+  ? await ortWeb.InferenceSession.create(new Uint8Array(readFileSync(join(ROOT, MODEL, VARIANT.graph))), { executionProviders: ['wasm'] })
+  : await ort.InferenceSession.create(join(ROOT, MODEL, VARIANT.graph))) as unknown as SessionLike;
 const tokenizer = await loadTokenizer(`${ROOT}/`, MODEL);
 const prompt = manifest.reference?.prompt ?? 'Question: A shop sells 12 pens at $3 each and 5 notebooks at $4 each. How much do they cost in total?\n\nSolution:\n\n';
-const O = ort as unknown as OrtLike;
+const O = (ortWeb ?? ort) as unknown as OrtLike;
 let peakRss = process.memoryUsage().rss;
 const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
@@ -93,6 +103,7 @@ const eightTtft = median(eights, (x) => x.ttftMs).ttftMs;
 const separateMs = median(separates, (x) => x);
 let generate: { seconds: number; tokens: number } | { error: string };
 try {
+  if (BACKEND === 'wasm') throw new Error('transformers.js has no wasm device in Node');
   generate = await transformersGenerate();
 } catch (error) {
   generate = { error: String(error).split('\n')[0]! };
@@ -102,7 +113,7 @@ const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
   model: MODEL,
-  backend: `onnxruntime-node cpu, ${VARIANT.dtype}`,
+  backend: BACKEND === 'wasm' ? `onnxruntime-web wasm (1 thread, in Node), ${VARIANT.dtype}` : `onnxruntime-node cpu, ${VARIANT.dtype}`,
   tokensPerSequence: TOKENS,
   batch1TokensPerSecond: tps(one),
   batch8AggregateTokensPerSecond: tps(eight),
@@ -117,7 +128,7 @@ const result = {
   peakRssMiB: peakRss / 2 ** 20,
 };
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/decode-${MODEL}${VARIANT.dtype === 'fp32' ? '' : `-${VARIANT.dtype}`}.json`, `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(`bench/results/decode-${MODEL}${VARIANT.dtype === 'fp32' ? '' : `-${VARIANT.dtype}`}${BACKEND === 'wasm' ? '-wasm' : ''}.json`, `${JSON.stringify(result, null, 2)}\n`);
 console.table({
   'batch 1 loop (tok/s)': result.batch1TokensPerSecond.toFixed(1),
   'transformers.js generate (tok/s)': result.generateTokensPerSecond?.toFixed(1) ?? `failed: ${result.generateError}`,
