@@ -147,4 +147,22 @@ describe('package download', () => {
     expect((full as Error).message).toContain('onnx/model_quantized.onnx');
     expect(await isStored(small, manifest.id)).toBe(false);
   });
+
+  it('lets three downloads of one file into one store run one at a time (a paused waiter included), keeping one intact copy', async () => {
+    faults.chunkDelayMs = 2;
+    const store = new MemoryStore();
+    const file = manifest.files.find((f) => f.path === 'onnx/model_quantized.onnx')!;
+    const original = new Uint8Array(readFileSync(join(DIR, file.path)));
+    const first = downloadFile(base, manifest, file, store, fast);
+    const paused = new AbortController();
+    const waiter = downloadFile(base, manifest, file, store, { ...fast, signal: paused.signal });
+    const third = downloadFile(base, manifest, file, store, fast);
+    paused.abort();
+    await expect(waiter).rejects.toBeInstanceOf(CancelledError);
+    expect(await first).toEqual(original);
+    expect(await third).toEqual(original);
+    expect(await store.read(manifest.id, file.path)).toEqual(original);
+    // The file was fetched once: the third found it complete.
+    expect(seen.filter((x) => x.path === file.path)).toHaveLength(1);
+  });
 });

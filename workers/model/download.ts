@@ -66,19 +66,31 @@ function isQuotaError(error: unknown): boolean {
  */
 export async function downloadFile(baseUrl: string, manifest: Manifest, file: PackageFile, store: FileStore, options: DownloadOptions = {}): Promise<Uint8Array> {
   // Two downloads of one file into one store (the model loading while the model manager
-  // downloads) would interleave their appends: the later caller waits for the first.
-  const running = inFlight.get(store)?.get(`${manifest.id}/${file.path}`);
-  // Then it resumes from what the first one stored (nothing left to fetch when that finished).
-  if (running) await running.catch(() => undefined);
-  const work = downloadOnce(baseUrl, manifest, file, store, options);
+  // downloads) would interleave their appends: a later caller waits until none is running,
+  // then resumes from what was stored (nothing left to fetch when the other one finished).
+  const key = `${manifest.id}/${file.path}`;
   const files = inFlight.get(store) ?? new Map<string, Promise<Uint8Array>>();
   inFlight.set(store, files);
-  files.set(`${manifest.id}/${file.path}`, work);
+  for (let running = files.get(key); running; running = files.get(key)) {
+    await Promise.race([running.catch(() => undefined), aborted(options.signal)]);
+  }
+  // No await between the check above and this: the entry is ours alone.
+  const work = downloadOnce(baseUrl, manifest, file, store, options);
+  files.set(key, work);
   try {
     return await work;
   } finally {
-    if (files.get(`${manifest.id}/${file.path}`) === work) files.delete(`${manifest.id}/${file.path}`);
+    if (files.get(key) === work) files.delete(key);
   }
+}
+
+/** Rejects with CancelledError when `signal` aborts; never settles otherwise. */
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const stop = () => reject(new CancelledError('The download was stopped.'));
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
+  });
 }
 
 const inFlight = new WeakMap<FileStore, Map<string, Promise<Uint8Array>>>();
