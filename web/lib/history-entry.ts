@@ -1,0 +1,25 @@
+/** History entries for a solve: written when it starts (so a crash leaves a trace) and when it ends. */
+import type { SolveResult } from '../../workers/contracts.ts';
+import type { HistoryEntry, StoredSettings } from './db.ts';
+
+export function startedEntry(id: string, question: string, settings: Pick<StoredSettings, 'modelId' | 'strategy' | 'samples'>): HistoryEntry {
+  const now = Date.now();
+  return {
+    id, createdAt: now, updatedAt: now, question, modelId: settings.modelId, status: 'solving', answer: null,
+    explanation: '', solution: '', strategy: settings.strategy, samples: settings.samples, durationMs: 0,
+  };
+}
+
+/** The entry once solved: the chosen answer, why, and the chosen solution's text. */
+export function solvedEntry(started: HistoryEntry, result: SolveResult): HistoryEntry {
+  const best = result.selection.chosen;
+  return {
+    ...started,
+    updatedAt: Date.now(),
+    status: best ? 'solved' : 'no-answer',
+    answer: best?.answer ?? null,
+    explanation: result.selection.explanation,
+    solution: best ? result.samples.find((s) => s.sample === best.bestMember)?.text ?? '' : '',
+    durationMs: result.durationMs,
+  };
+}
