@@ -68,6 +68,20 @@ def demo_vocab_size():
     return 1 + max([*t['model']['vocab'].values(), *(a['id'] for a in t['added_tokens'])])
 
 
+def write_fast_tokenizer(base):
+    """The demo tokenizer as a checkpoint's tokenizer.json and tokenizer_config.json."""
+    shutil.copyfile(DEMO_TOKENIZER, os.path.join(base, 'tokenizer.json'))
+    with open(os.path.join(base, 'tokenizer_config.json'), 'w') as fh:
+        json.dump({'eos_token': '<|endoftext|>', 'pad_token': '<|pad|>', 'tokenizer_class': 'PreTrainedTokenizerFast'}, fh)
+
+
+def write_value_head(base, hidden, g, scale, bias):
+    """A random value head (drawn from generator g) in value_head.pth, as MARIO's save_value_head.py writes it; returns it."""
+    vh = {'v_head.summary.weight': torch.randn(1, hidden, generator=g) * scale, 'v_head.summary.bias': torch.tensor([bias])}
+    torch.save(vh, os.path.join(base, 'value_head.pth'))
+    return vh
+
+
 def make_llama(d):
     """Llama, bf16 safetensors in two shards with an index, a LoRA adapter on q/v/down, a value head file."""
     cfg = {'architectures': ['LlamaForCausalLM'], 'model_type': 'llama', 'vocab_size': demo_vocab_size(), 'hidden_size': 64,
@@ -88,12 +102,9 @@ def make_llama(d):
     with open(os.path.join(base, 'model.safetensors.index.json'), 'w') as fh:
         json.dump({'metadata': {'total_size': 0}, 'weight_map': wm}, fh)
     json.dump(cfg, open(os.path.join(base, 'config.json'), 'w'))
-    shutil.copyfile(DEMO_TOKENIZER, os.path.join(base, 'tokenizer.json'))
-    json.dump({'eos_token': '<|endoftext|>', 'pad_token': '<|pad|>', 'tokenizer_class': 'PreTrainedTokenizerFast'},
-              open(os.path.join(base, 'tokenizer_config.json'), 'w'))
+    write_fast_tokenizer(base)
     g = torch.Generator().manual_seed(2)
-    vh = {'v_head.summary.weight': torch.randn(1, 64, generator=g) * 0.3, 'v_head.summary.bias': torch.tensor([0.1])}
-    torch.save(vh, os.path.join(base, 'value_head.pth'))  # as MARIO's save_value_head.py writes it
+    vh = write_value_head(base, 64, g, scale=0.3, bias=0.1)
     adapter = os.path.join(d, 'lora')
     os.makedirs(adapter)
     r, alpha = 4, 8
