@@ -14,8 +14,8 @@ afterAll(() => client.dispose());
 
 describe('solver on a lost GPU', () => {
   it('goes on with WebAssembly and finishes every solution', async () => {
-    // The API the page uses cannot force WebGPU over a software adapter, so ask the worker directly.
-    await (client as unknown as { bridge: { call: (f: (api: { preferDevice(d: string): Promise<void> }) => Promise<void>) => Promise<void> } }).bridge.call((api) => api.preferDevice('webgpu'));
+    // The automatic choice takes WebAssembly over a software adapter: ask for WebGPU.
+    client.preferDevice('webgpu');
     const request: SolveRequest = {
       jobId: 'gpu-lost',
       question: 'Elif wants a bike that costs $610. Elif has $31 saved and saves $50 each week. How many weeks until Elif can buy the bike?',

@@ -9,8 +9,10 @@ export class SolverClient {
     () => new Worker(new URL('./solver.worker.ts', import.meta.url), { type: 'module', name: 'solver' }),
     { name: 'The solver', cancelGraceMs: 3_000 },
   );
-  /** Set after a lost GPU: every fresh worker loads models on WebAssembly. */
-  private device: 'wasm' | undefined;
+  /** The device every worker loads models on (set after a lost GPU, or by `preferDevice`); undefined: automatic. */
+  private device: 'webgpu' | 'wasm' | undefined;
+  /** The worker (by `bridge.starts`) that was last told `device`. */
+  private toldWorker = 0;
 
   /** Load the model and Python in the background. */
   warm(modelId: string, onEvent: (event: ProgressEvent) => void, signal?: AbortSignal): Promise<void> {
@@ -31,7 +33,7 @@ export class SolverClient {
     } catch (error) {
       if (!(error instanceof GpuDeviceLostError) || this.device === 'wasm') throw error;
       const finished = (error.details?.finished as SampleRecord[] | undefined) ?? [];
-      this.device = 'wasm';
+      this.preferDevice('wasm');
       this.bridge.restart('restarted after the GPU was lost');
       onEvent({ type: 'restarted', device: 'wasm', reason: `${error.message} ${error.hint ?? ''}`.trim(), kept: finished.map((r) => r.sample) });
       return run({ ...request, resume: [...(request.resume ?? []), ...finished] });
@@ -56,6 +58,12 @@ export class SolverClient {
     return this.call((api) => api.symbolicEqual(a, b));
   }
 
+  /** Load models on this device from now on, in this worker and any later one (tests, diagnostics; undefined: automatic). */
+  preferDevice(device: 'webgpu' | 'wasm' | undefined): void {
+    this.device = device;
+    this.toldWorker = 0;
+  }
+
   /** Destroy the solver's GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
   simulateDeviceLoss(): Promise<boolean> {
     return this.bridge.call((api) => api.simulateDeviceLoss());
@@ -65,10 +73,13 @@ export class SolverClient {
     this.bridge.terminate();
   }
 
-  /** Every call on a fresh worker first tells it the device to use. */
+  /** The first call on each worker first tells it the device to use. */
   private call<R>(fn: (api: Comlink.Remote<SolverApi>) => Promise<R>, signal?: AbortSignal, options?: Parameters<WorkerBridge<SolverApi>['call']>[2]): Promise<R> {
     return this.bridge.call(async (api) => {
-      if (this.device) await api.preferDevice(this.device);
+      if (this.toldWorker !== this.bridge.starts) {
+        this.toldWorker = this.bridge.starts;
+        await api.preferDevice(this.device ?? null);
+      }
       return fn(api);
     }, signal, options);
   }
