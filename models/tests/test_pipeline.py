@@ -20,6 +20,7 @@ from templates import TEMPLATES  # noqa: E402
 from tokenizer import Tokenizer, build  # noqa: E402
 from model import Config, Decoder  # noqa: E402
 from data import encode_example  # noqa: E402
+from corrupt import corrupted_pairs, miscopy, misquote  # noqa: E402
 
 
 class Generator(unittest.TestCase):
@@ -45,6 +46,46 @@ class Generator(unittest.TestCase):
         train = {p['question'] for p in problems('train', 2000)}
         held = [p['question'] for p in problems('heldout', 50, exclude=train)]
         self.assertFalse(train & set(held))
+
+
+class Corrupting(unittest.TestCase):
+    """The value head's made-up wrong solutions: one change each, and really wrong."""
+    problems = list(problems('train', 200))
+
+    def test_a_miscopy_changes_one_number_and_reruns_the_program(self):
+        import re
+        rng, made = random.Random(3), 0
+        for p in self.problems:
+            wrong = miscopy(p, rng)
+            if wrong is None:
+                continue
+            made += 1
+            code = wrong.split('```python\n')[1].split('\n```')[0]
+            before, after = re.findall(r'\d+', p['code']), re.findall(r'\d+', code)
+            self.assertEqual(len(before), len(after))
+            self.assertEqual(sum(x != y for x, y in zip(before, after)), 1, code)
+            out = run_code(code)
+            self.assertNotEqual(out, p['answer'])
+            self.assertIn(f'Output: {out}\n', wrong)
+            self.assertIn(f'Final Answer: ${out}$', wrong)
+        self.assertGreater(made, 150)
+
+    def test_a_misquote_keeps_the_program_and_changes_only_the_final_answer(self):
+        rng = random.Random(4)
+        for p in self.problems[:50]:
+            wrong = misquote(p, rng)
+            self.assertIsNotNone(wrong)
+            keep = p['solution'][:p['solution'].rindex('Final Answer: $')]
+            self.assertTrue(wrong.startswith(keep))
+            answer = wrong[len(keep):].split('$')[1]
+            self.assertNotEqual(float(answer), float(p['answer']))
+
+    def test_pairs_are_seeded(self):
+        a = corrupted_pairs(self.problems, 40, random.Random(5))
+        self.assertEqual(a, corrupted_pairs(self.problems, 40, random.Random(5)))
+        self.assertEqual(len(a), 40)
+        for question, right, wrong in a:
+            self.assertNotEqual(right, wrong)
 
 
 class Tokenizing(unittest.TestCase):

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import Config, Decoder  # noqa: E402
 from data import Tokenizer, encode_example  # noqa: E402
+from corrupt import corrupted_pairs  # noqa: E402
 
 
 def numeric_equal(a, b):
@@ -71,6 +72,13 @@ def main():
     ap.add_argument('--pair-fraction', type=float, default=0.0,
                     help='share of each batch drawn as (right, wrong) pairs of the same problem, so the head must '
                          'tell solutions of one problem apart rather than learn which problems are hard')
+    ap.add_argument('--rank-weight', type=float, default=0.0,
+                    help='weight of a pairwise ranking loss on the (right, wrong) pairs: the right solution\'s value at its '
+                         'last token must exceed the wrong one\'s (needs --pair-fraction or --corrupt-fraction)')
+    ap.add_argument('--corrupt-from', help='training problems (jsonl with gold solutions) to make corrupted pairs from')
+    ap.add_argument('--corrupt-pairs', type=int, default=20000, help='how many (right, corrupted) pairs to make')
+    ap.add_argument('--corrupt-fraction', type=float, default=0.0,
+                    help='share of each batch drawn as (gold, corrupted) pairs of one problem (models/train/corrupt.py)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--save-every', type=int, default=100, help='resumable state (<out>.state) every this many steps')
@@ -92,6 +100,16 @@ def main():
     neg = [r for r in rows if r[2] == 0.0]
     print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong; {len(mixed)} problems with both', flush=True)
     pairs = int(args.batch * args.pair_fraction) // 2
+    made = int(args.batch * args.corrupt_fraction) // 2
+    synthetic = []
+    if made:
+        with open(args.corrupt_from) as fh:
+            problems = [json.loads(line) for line in fh]
+        for question, right, wrong in corrupted_pairs(problems, args.corrupt_pairs, random.Random(args.seed + 1)):
+            a, b = encode_example(tok, question, right), encode_example(tok, question, wrong)
+            if max(len(a[0]), len(b[0])) <= config.max_positions:
+                synthetic.append(((*a, 1.0), (*b, 0.0)))
+        print(f'{len(synthetic)} corrupted pairs from {len(problems)} problems', flush=True)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     first_step = 1
@@ -111,6 +129,8 @@ def main():
         for _ in range(pairs):
             right, wrong = rng.choice(mixed)
             batch += [rng.choice(right), rng.choice(wrong)]
+        for _ in range(made):
+            batch += list(rng.choice(synthetic))
         rest = args.batch - len(batch)
         batch += [rng.choice(pos) for _ in range(rest // 2)] + [rng.choice(neg) for _ in range(rest - rest // 2)]
         n = max(len(b[0]) for b in batch)
@@ -132,6 +152,14 @@ def main():
         target = labels.unsqueeze(1).expand_as(values)
         vl = (F.binary_cross_entropy(values.clamp(1e-6, 1 - 1e-6), target, reduction='none') * solution).sum() / solution.sum()
         loss = vl + args.lm_weight * lm
+        ranked = 2 * (pairs + made)
+        if ranked and args.rank_weight:
+            # Value at each pair member's last token before end-of-text, as a logit.
+            last = torch.tensor([len(b[0]) - 2 for b in batch[:ranked]])
+            v = values[torch.arange(ranked), last].clamp(1e-6, 1 - 1e-6)
+            logit = torch.log(v) - torch.log1p(-v)
+            rank = F.softplus(logit[1::2] - logit[0::2]).mean()
+            loss = loss + args.rank_weight * rank
         lr = args.lr * 0.5 * (1 + math.cos(math.pi * step / args.steps))
         for g in opt.param_groups:
             g['lr'] = lr
@@ -140,7 +168,8 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         if step % 20 == 0:
-            print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f} {(step - first_step + 1) / (time.time() - started):.2f} steps/s', flush=True)
+            extra = f' rank {rank.item():.4f}' if ranked and args.rank_weight else ''
+            print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f}{extra} {(step - first_step + 1) / (time.time() - started):.2f} steps/s', flush=True)
         if step % args.save_every == 0 and step < args.steps:
             torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'rng': rng.getstate(),
                         'torch_rng': torch.get_rng_state(), 'step': step}, state_path + '.tmp')
