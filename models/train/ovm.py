@@ -74,7 +74,7 @@ def main():
                          'tell solutions of one problem apart rather than learn which problems are hard')
     ap.add_argument('--rank-weight', type=float, default=0.0,
                     help='weight of a pairwise ranking loss on the (right, wrong) pairs: the right solution\'s value at its '
-                         'last token must exceed the wrong one\'s (needs --pair-fraction or --corrupt-fraction)')
+                         'end-of-text token must exceed the wrong one\'s (needs --pair-fraction or --corrupt-fraction)')
     ap.add_argument('--corrupt-from', help='training problems (jsonl with gold solutions) to make corrupted pairs from')
     ap.add_argument('--corrupt-pairs', type=int, default=20000, help='how many (right, corrupted) pairs to make')
     ap.add_argument('--corrupt-fraction', type=float, default=0.0,
@@ -154,8 +154,8 @@ def main():
         loss = vl + args.lm_weight * lm
         ranked = 2 * (pairs + made)
         if ranked and args.rank_weight:
-            # Value at each pair member's last token before end-of-text, as a logit.
-            last = torch.tensor([len(b[0]) - 2 for b in batch[:ranked]])
+            # Value at each pair member's end-of-text token (where the solver reads it), as a logit.
+            last = torch.tensor([len(b[0]) - 1 for b in batch[:ranked]])
             v = values[torch.arange(ranked), last].clamp(1e-6, 1 - 1e-6)
             logit = torch.log(v) - torch.log1p(-v)
             rank = F.softplus(logit[1::2] - logit[0::2]).mean()

@@ -9,7 +9,8 @@ Prints, over the trace's sampled (not greedy) answered solutions:
 - pooled AUC: right against wrong samples of all problems together (what `npm run eval` reports);
 - pair AUC: right against wrong samples of the same problem, averaged over problems that have both
   (0.5 is chance: a head that only knows which problems are hard scores 0.5 here);
-- outlier-free selection by the checkpoint's value at the last token, against majority and pass@N;
+- outlier-free selection by the checkpoint's value at end-of-text (where the solver reads it), against
+  majority and pass@N;
 - the same selection by a copy check that knows the two mistakes the demo policy makes (a number in
   the program that is not in the question, a final answer that is not the program's output): the
   ceiling for a head that learnt exactly those.
@@ -88,7 +89,7 @@ def main():
             if s['greedy'] or s['answer'] is None:
                 continue
             ids, _ = encode_example(tok, p['question'], s['text'])
-            ids = ids[:-1][:model.c.max_positions]  # the solver scores the last written token, not end-of-text
+            ids = ids[:model.c.max_positions]  # ends with end-of-text: the solver feeds it and reads the value there
             x = torch.tensor([ids])
             with torch.no_grad():
                 _, values, _ = model(x, torch.ones_like(x), torch.arange(len(ids)).unsqueeze(0), model.empty_past(1))
