@@ -12,8 +12,8 @@ import { runSolveLoop, type PythonRunner } from '../../workers/solver/loop.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 import { SolverService } from '../../workers/solver/service.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+import { DEMO_PROBLEM as QUESTION } from '../support/demo-problem.ts';
 
-const QUESTION = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
 let model: LoadedModel;
 let pool: PythonPool;
 

@@ -9,8 +9,7 @@ import { launchChromium } from '../support/browser.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
 import { serveHostSite, type HostSite } from '../support/host-pages.ts';
 import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
-
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+import { DEMO_PROBLEM as PROBLEM, DEMO_ANSWER as ANSWER } from '../support/demo-problem.ts';
 
 interface ElementHostWindow {
   tutorEvents: Array<{ type: string; detail: Record<string, unknown> }>;
@@ -122,7 +121,7 @@ describe('<math-tutor> element on another site', () => {
     await page.evaluate(() => (document.getElementById('tutor') as HTMLElement & { solve(): void }).solve());
     await expect.poll(async () => (await eventsOf(page, 'solved')).length, { timeout: 150_000, interval: 500 }).toBe(1);
     console.log(`element solve, 4 samples: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect((await eventsOf(page, 'solved'))[0]!.detail).toMatchObject({ answer: '56', samples: 4 });
+    expect((await eventsOf(page, 'solved'))[0]!.detail).toMatchObject({ answer: ANSWER, samples: 4 });
     expect((await eventsOf(page, 'progress')).length).toBeGreaterThan(0);
     await frame.getByTestId('answer-view').waitFor();
     const content = await frame.evaluate(() => Math.ceil(document.querySelector('[data-testid="embed-root"]')!.getBoundingClientRect().height));

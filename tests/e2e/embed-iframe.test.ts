@@ -9,8 +9,7 @@ import { launchChromium } from '../support/browser.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
 import { iframeHostPage, serveHostSite, type HostSite, type HostWindow } from '../support/host-pages.ts';
 import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
-
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+import { DEMO_PROBLEM as PROBLEM, DEMO_ANSWER as ANSWER } from '../support/demo-problem.ts';
 
 type TutorMessage = HostWindow['tutorEvents'][number];
 
@@ -156,9 +155,9 @@ describe('iframe embed on another site', () => {
     expect(ofType((await events(page)).slice(before), 'error').map((e) => e.data)).toEqual([]);
     const solved = await waitForEvent(page, 'solved', before);
     console.log(`embedded (not isolated) solve, 4 samples: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(solved.data).toMatchObject({ type: 'solved', problem: PROBLEM, answer: '56', samples: 4 });
+    expect(solved.data).toMatchObject({ type: 'solved', problem: PROBLEM, answer: ANSWER, samples: 4 });
     const clusters = solved.data.clusters as Array<{ answer: string; count: number }>;
-    expect(clusters[0]).toMatchObject({ answer: '56' });
+    expect(clusters[0]).toMatchObject({ answer: ANSWER });
     expect(clusters.reduce((n, c) => n + c.count, 0)).toBeLessThanOrEqual(4);
     const progress = ofType((await events(page)).slice(before), 'progress').map((e) => e.data);
     expect(progress.length).toBeGreaterThan(0);
@@ -180,10 +179,10 @@ describe('iframe embed on another site', () => {
 
   it('tells the host when the student checks an answer', async () => {
     const before = (await events(page)).length;
-    await frame.getByTestId('student-answer').fill('56.0');
+    await frame.getByTestId('student-answer').fill(`${ANSWER}.0`);
     await frame.getByTestId('student-answer').press('Enter');
     const checked = await waitForEvent(page, 'answer-checked', before);
-    expect(checked.data).toMatchObject({ answer: '56.0', correct: true });
+    expect(checked.data).toMatchObject({ answer: `${ANSWER}.0`, correct: true });
   });
 
   it('answers malformed and oversized messages with an error event', async () => {

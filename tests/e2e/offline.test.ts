@@ -11,8 +11,7 @@ import { serveCountedBuild, type BuildServer } from '../support/build-server.ts'
 import { activeServiceWorker, cachedPaths, isControlled, precacheBytes } from '../support/service-worker.ts';
 import { opfsFiles } from '../support/opfs.ts';
 import { MODEL_CACHE } from '../../vite.config.ts';
-
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+import { DEMO_PROBLEM as PROBLEM, DEMO_ANSWER as ANSWER } from '../support/demo-problem.ts';
 
 describe('offline install', () => {
   let app: BuildServer;
@@ -96,7 +95,7 @@ describe('offline install', () => {
     await page.getByTestId('answer-view').waitFor({ timeout: 150_000 });
     const seconds = (Date.now() - started) / 1000;
     console.log(`offline: reload to answer ${seconds.toFixed(1)} s`);
-    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('56');
+    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe(ANSWER);
 
     context.off('request', onRequest);
     context.off('requestfailed', onFailed);

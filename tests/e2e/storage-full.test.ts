@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
-
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+import { DEMO_PROBLEM as PROBLEM } from '../support/demo-problem.ts';
 
 describe('storage full while saving history', () => {
   let app: Running;

@@ -10,9 +10,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { serveBuild, type Running } from '../support/servers.ts';
 import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
+import { DEMO_PROBLEM as PROBLEM, DEMO_ANSWER as ANSWER } from '../support/demo-problem.ts';
 
 const ARTIFACTS = 'tests/artifacts';
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
 
 describe('tutor page', () => {
   let app: Running;
@@ -60,9 +60,9 @@ describe('tutor page', () => {
     await page.getByTestId('solve').click();
     await page.getByTestId('answer-view').waitFor({ timeout: 150_000 });
     await page.screenshot({ path: `${ARTIFACTS}/tutor-desktop.png`, fullPage: true });
-    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('56');
+    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe(ANSWER);
     const explanation = await page.getByTestId('selection-explanation').textContent();
-    expect(explanation).toMatch(/of \d+ solutions? (agree on|gives) 56/);
+    expect(explanation).toMatch(new RegExp(`of \\d+ solutions? (agree on|gives) ${ANSWER}`));
     expect(await page.getByTestId('cluster-row').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('solution-card').count()).toBe(8);
   }, 180_000);
@@ -75,7 +75,7 @@ describe('tutor page', () => {
   });
 
   it('checks the student answer, accepting an equivalent form', async () => {
-    await page.getByTestId('student-answer').fill('56.0');
+    await page.getByTestId('student-answer').fill(`${ANSWER}.0`);
     await page.getByTestId('student-answer').press('Enter');
     await expect.poll(() => page.getByTestId('answer-feedback').textContent()).toMatch(/Correct/);
     await page.getByTestId('student-answer').fill('55');

@@ -9,8 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { serveCountedBuild, type BuildServer } from '../support/build-server.ts';
 import { activeServiceWorker, isControlled } from '../support/service-worker.ts';
-
-const PROBLEM = 'Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?';
+import { DEMO_PROBLEM as PROBLEM, DEMO_ANSWER as ANSWER } from '../support/demo-problem.ts';
 
 const registration = (page: Page) =>
   page.evaluate(async () => {
@@ -61,7 +60,7 @@ describe('update while solving', () => {
     expect(await reload.textContent()).toContain('after this solve');
 
     await page.getByTestId('answer-view').waitFor({ timeout: 150_000 });
-    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('56');
+    expect(await page.getByTestId('chosen-answer').getAttribute('data-answer')).toBe(ANSWER);
     expect(await registration(page)).toMatchObject({ active: 'activated', waiting: 'installed' });
     expect(await reload.isDisabled()).toBe(false);
   }, 240_000);

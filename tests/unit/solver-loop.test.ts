@@ -7,6 +7,7 @@ import { runSolveLoop, type PythonRunner } from '../../workers/solver/loop.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
 import { DEMO_ID as ID, loadDemoModel, type DemoModel } from '../support/demo-model.ts';
+import { DEMO_PROBLEM } from '../support/demo-problem.ts';
 
 let demo: DemoModel;
 let python: PythonRunner;
@@ -38,7 +39,7 @@ describe('solve loop', () => {
   it('samples, runs code, feeds outputs back in MARIO format, grades and selects', async () => {
     const events: SolverEvent[] = [];
     const before = codeRuns;
-    const result = await runSolveLoop(request('Museum tickets cost $12 for adults and $5 for children. A group of 3 adults and 4 children visits. How much do they pay in total?', 4), {
+    const result = await runSolveLoop(request(DEMO_PROBLEM, 4), {
       format: FORMATS.mario, decoder: decoder(), python, emit: (e) => events.push(e),
     });
     expect(result.samples).toHaveLength(5);
