@@ -101,6 +101,7 @@ def main():
     print(f'{len(rows)} labelled samples: {len(pos)} right, {len(neg)} wrong; {len(mixed)} problems with both', flush=True)
     pairs = int(args.batch * args.pair_fraction) // 2
     made = int(args.batch * args.corrupt_fraction) // 2
+    ranked = 2 * (pairs + made) if args.rank_weight else 0  # batch rows, in (right, wrong) order, that the ranking loss reads
     synthetic = []
     if made:
         with open(args.corrupt_from) as fh:
@@ -152,8 +153,7 @@ def main():
         target = labels.unsqueeze(1).expand_as(values)
         vl = (F.binary_cross_entropy(values.clamp(1e-6, 1 - 1e-6), target, reduction='none') * solution).sum() / solution.sum()
         loss = vl + args.lm_weight * lm
-        ranked = 2 * (pairs + made)
-        if ranked and args.rank_weight:
+        if ranked:
             # Value at each pair member's end-of-text token (where the solver reads it), as a logit.
             last = torch.tensor([len(b[0]) - 1 for b in batch[:ranked]])
             v = values[torch.arange(ranked), last].clamp(1e-6, 1 - 1e-6)
@@ -168,7 +168,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         if step % 20 == 0:
-            extra = f' rank {rank.item():.4f}' if ranked and args.rank_weight else ''
+            extra = f' rank {rank.item():.4f}' if ranked else ''
             print(f'step {step} value {vl.item():.4f} lm {lm.item():.4f}{extra} {(step - first_step + 1) / (time.time() - started):.2f} steps/s', flush=True)
         if step % args.save_every == 0 and step < args.steps:
             torch.save({'model': model.state_dict(), 'optimizer': opt.state_dict(), 'rng': rng.getstate(),
