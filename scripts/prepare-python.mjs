@@ -1,18 +1,19 @@
 // Prepares the in-page Python: copies Pyodide's runtime into public/pyodide/ and packs
-// sympy + mpmath from a local Python installation into public/pyodide/sympy.zip,
+// sympy + mpmath (the committed sources in vendor/python/, or a local installation) into public/pyodide/sympy.zip,
 // byte-compiled for Pyodide's own Python (3.14) so that `import sympy` needs no
 // compile step in the browser. Writes public/pyodide/packages.json (versions, bytes,
 // sha256). Idempotent: does nothing when the outputs match their inputs.
 //
 //   node scripts/prepare-python.mjs [--from /path/to/site-packages] [--source-only out.zip]
 //
-// --from: where sympy/ and mpmath/ are (default: Debian's /usr/lib/python3/dist-packages).
-//   On a machine with pip: pip install --target /tmp/sp sympy==1.13.3 mpmath==1.3.0
-//   then node scripts/prepare-python.mjs --from /tmp/sp
+// Default source: vendor/python/sympy-*-mpmath-*.zip (pure-Python sources, checked against
+//   vendor/python/SHA256SUMS), so a machine with only Node.js builds the same archive as any other.
+// --from: a site-packages folder with sympy/ and mpmath/ to pack instead (or SYMPY_SITE_PACKAGES), e.g.
+//   pip install --target /tmp/sp sympy==1.13.3 mpmath==1.3.0 && node scripts/prepare-python.mjs --from /tmp/sp
 // --source-only: also write a zip of the plain sources (the benchmark's naive baseline).
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const args = process.argv.slice(2);
@@ -20,7 +21,8 @@ const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const from = option('--from') || process.env.SYMPY_SITE_PACKAGES || '/usr/lib/python3/dist-packages';
+const from = option('--from') || process.env.SYMPY_SITE_PACKAGES || undefined;
+const VENDOR = 'vendor/python';
 const sourceOnly = option('--source-only');
 const out = 'public/pyodide';
 const require = createRequire(import.meta.url);
@@ -30,12 +32,29 @@ const RUNTIME = ['pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_s
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-for (const pkg of ['sympy', 'mpmath']) {
-  if (!existsSync(join(from, pkg, '__init__.py'))) {
-    console.error(`${pkg} not found in ${from}.\n  Debian/Ubuntu: sudo apt-get install -y python3-sympy python3-mpmath\n  With pip: pip install --target /tmp/sp sympy mpmath && node scripts/prepare-python.mjs --from /tmp/sp`);
+const sha256Of = (path) => sha256(readFileSync(path));
+/** The sources to pack: a folder given with --from, or the committed archive after its checksum is checked. */
+function sources() {
+  if (from) {
+    for (const pkg of ['sympy', 'mpmath']) {
+      if (!existsSync(join(from, pkg, '__init__.py'))) {
+        console.error(`${pkg} not found in ${from} (given with --from or SYMPY_SITE_PACKAGES).\n  Leave both unset to pack the sympy sources committed in ${VENDOR}/.`);
+        process.exit(1);
+      }
+    }
+    return { kind: 'folder', path: from, stamp: `${from}|${statSync(join(from, 'sympy', '__init__.py')).mtimeMs}` };
+  }
+  const sums = readFileSync(join(VENDOR, 'SHA256SUMS'), 'utf8').trim().split('\n').map((line) => line.split(/\s+/));
+  const [expected, name] = sums[0];
+  const path = join(VENDOR, name);
+  const actual = existsSync(path) ? sha256Of(path) : 'missing';
+  if (actual !== expected) {
+    console.error(`${path}: sha256 ${actual}, expected ${expected} (${VENDOR}/SHA256SUMS). Restore it with: git checkout -- ${VENDOR}`);
     process.exit(1);
   }
+  return { kind: 'zip', path, stamp: `${basename(path)}|${expected}` };
 }
+const source = sources();
 
 mkdirSync(out, { recursive: true });
 const runtime = {};
@@ -47,7 +66,7 @@ for (const file of RUNTIME) {
 }
 
 const manifestPath = join(out, 'packages.json');
-const stamp = `${pyodideVersion}|${from}|${statSync(join(from, 'sympy', '__init__.py')).mtimeMs}`;
+const stamp = `${pyodideVersion}|${source.stamp}`;
 if (existsSync(manifestPath) && existsSync(join(out, 'sympy.zip')) && !sourceOnly) {
   const previous = JSON.parse(readFileSync(manifestPath, 'utf8'));
   if (previous.stamp === stamp && sha256(readFileSync(join(out, 'sympy.zip'))) === previous.archive.sha256) {
@@ -60,7 +79,8 @@ const started = Date.now();
 const { loadPyodide } = await import('pyodide');
 const pyodide = await loadPyodide({ indexURL: `${pyodideDir}/` });
 pyodide.FS.mkdirTree('/src');
-pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: from }, '/src');
+if (source.kind === 'folder') pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: source.path }, '/src');
+else pyodide.unpackArchive(new Uint8Array(readFileSync(source.path)), 'zip', { extractDir: '/src' });
 pyodide.globals.set('want_source_only', Boolean(sourceOnly));
 const result = pyodide.runPython(`
 import compileall, io, os, py_compile, shutil, sys, zipfile
@@ -110,7 +130,7 @@ const manifest = {
   python: pyodide.runPython('import sys; sys.version.split()[0]'),
   runtime,
   packages: { sympy: sympyVersion, mpmath: mpmathVersion },
-  source: from,
+  source: source.path,
   archive: { file: 'sympy.zip', bytes: zip.length, sha256: sha256(zip), bytecode: 'sourceless .pyc for CPython 3.14' },
 };
 writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
