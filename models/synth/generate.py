@@ -3,6 +3,7 @@ Seeded generator of synthetic word problems with gold solutions in MARIO's forma
 
     /usr/bin/python3 models/synth/generate.py --split train --n 40000 --out models/work/train.jsonl
     /usr/bin/python3 models/synth/generate.py --split heldout --n 500 --out models/work/heldout.jsonl
+    /usr/bin/python3 models/synth/generate.py --split calibration --n 400 --out models/work/calibration.jsonl
 
 The gold answer is whatever the gold code prints (run here, in a subprocess-free exec
 with captured output). Train and held-out problems use different seeds, and held-out
@@ -19,7 +20,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from templates import draw  # noqa: E402
 
-SEEDS = {'train': 1234, 'heldout': 98765, 'ovm': 4242}
+SEEDS = {'train': 1234, 'heldout': 98765, 'ovm': 4242, 'calibration': 5150}
 PLAN = '<p>\nLet me compute this with Python.\n</p>'
 
 
@@ -56,12 +57,15 @@ def main():
     ap.add_argument('--out', required=True)
     args = ap.parse_args()
     exclude = set()
-    if args.split in ('heldout', 'ovm'):
+    if args.split in ('heldout', 'ovm', 'calibration'):
         # Never evaluate on a question the model was trained on (first 200k train draws).
         exclude = {p['question'] for p in problems('train', 200_000)}
-    if args.split == 'ovm':
-        # Problems for labelling value-head samples: none of the held-out ones either.
+    if args.split in ('ovm', 'calibration'):
+        # Problems for labelling value-head samples, or for choosing the tutor's confidence
+        # thresholds: none of the held-out ones either (those are the figures reported).
         exclude |= {p['question'] for p in problems('heldout', 5000, exclude)}
+    if args.split == 'calibration':
+        exclude |= {p['question'] for p in problems('ovm', 1500, exclude)}
     with open(args.out, 'w') as fh:
         for i, p in enumerate(problems(args.split, args.n, exclude)):
             fh.write(json.dumps({'id': f'{args.split}-{i}', **p}) + '\n')

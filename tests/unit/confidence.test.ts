@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { confidenceSample, modelConfidence, symbolicConfidence, type ConfidenceSample } from '../../workers/solver/confidence.ts';
+import { select } from '../../workers/solver/selection.ts';
+
+const thresholds = { minAgreement: 0.75, minValue: 0.5 };
+
+/** Eight sampled solutions plus a greedy one (id 8); `answers[i]` null means no answer. */
+function solve(answers: Array<string | null>, values: Array<number | null>, failed: number[] = []) {
+  const samples: ConfidenceSample[] = answers.map((answer, id) => ({
+    id,
+    answer,
+    value: values[id] ?? null,
+    greedy: id === answers.length - 1,
+    codeRuns: 1,
+    failedRuns: failed.includes(id) ? 1 : 0,
+  }));
+  const selection = select('greedy', samples);
+  return { samples, selection };
+}
+
+describe('confidence', () => {
+  it('calls strong agreement with a high value likely, and says why', () => {
+    const { samples, selection } = solve(['56', '56', '56', '56', '56', '56', '56', '12', '56'], Array(9).fill(0.8));
+    const c = modelConfidence({ selection, samples, thresholds });
+    expect(c.level).toBe('likely');
+    expect(c.agreement).toBeCloseTo(7 / 8);
+    expect(c.reason).toContain('7 of 8');
+  });
+
+  it('is not sure when too few samples agree', () => {
+    const { samples, selection } = solve(['56', '56', '3', '4', '5', '6', '56', '7', '56'], Array(9).fill(0.9));
+    const c = modelConfidence({ selection, samples, thresholds });
+    expect(c.level).toBe('not-sure');
+    expect(c.reason).toContain('3 of 8');
+  });
+
+  it('is not sure when the value head scores the answer low', () => {
+    const { samples, selection } = solve(Array(9).fill('56'), Array(9).fill(0.2));
+    expect(modelConfidence({ selection, samples, thresholds }).level).toBe('not-sure');
+  });
+
+  it('is not sure when every solution failed, even if the failures agree (the jacket problem)', () => {
+    const answers = ['1.0', '1.0', null, null, null, null, null, null, '1.0'];
+    const { samples, selection } = solve(answers, Array(9).fill(0.99), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    const c = modelConfidence({ selection, samples, thresholds: { minAgreement: 0.1, minValue: 0 } });
+    expect(c.level).toBe('not-sure');
+    expect(c.reason).toMatch(/failed/);
+  });
+
+  it('is not sure when the agreeing solutions all had failing code', () => {
+    const { samples, selection } = solve(Array(9).fill('7'), Array(9).fill(0.9), [0, 1, 2, 3, 4, 5, 6, 7, 8].filter((i) => i !== 3).concat([]));
+    // Solution 3 ran cleanly: the answer counts. Now make every agreeing one fail.
+    expect(modelConfidence({ selection, samples, thresholds }).level).toBe('likely');
+    const allFailed = samples.map((s) => ({ ...s, failedRuns: s.codeRuns }));
+    allFailed[0] = { ...allFailed[0]!, answer: null, failedRuns: 0 };
+    const sel = select('greedy', allFailed);
+    expect(modelConfidence({ selection: sel, samples: allFailed, thresholds: { minAgreement: 0.5, minValue: 0 } }).level).toBe('not-sure');
+  });
+
+  it('is never likely without thresholds or without a value head', () => {
+    const { samples, selection } = solve(Array(9).fill('56'), Array(9).fill(0.99));
+    expect(modelConfidence({ selection, samples, thresholds: undefined }).level).toBe('not-sure');
+    const noValues = samples.map((s) => ({ ...s, value: null }));
+    expect(modelConfidence({ selection: select('greedy', noValues), samples: noValues, thresholds }).level).toBe('not-sure');
+  });
+
+  it('is not sure when nothing was answered', () => {
+    const { samples, selection } = solve(Array(9).fill(null), Array(9).fill(0.9));
+    expect(modelConfidence({ selection, samples, thresholds }).level).toBe('not-sure');
+  });
+
+  it('is verified by an independent check that agrees, and not sure when the check disagrees', () => {
+    const { samples, selection } = solve(['4', '5', '6', '7', '8', '9', '10', '11', '4'], Array(9).fill(0.1));
+    expect(modelConfidence({ selection, samples, thresholds, check: { agrees: true, by: 'the symbolic solver' } }).level).toBe('verified');
+    const strong = solve(Array(9).fill('4'), Array(9).fill(0.99));
+    const c = modelConfidence({ ...strong, thresholds, check: { agrees: false, by: 'the symbolic solver' } });
+    expect(c.level).toBe('not-sure');
+    expect(c.reason).toContain('symbolic solver');
+  });
+
+  it('reads solution records as the solver writes them', () => {
+    const s = confidenceSample({ sample: 3, answer: '2', value: 0.4, greedy: false, codeRuns: [{ timedOut: false }, { error: { type: 'NameError' }, timedOut: false }, { timedOut: true }] });
+    expect(s).toEqual({ id: 3, answer: '2', value: 0.4, greedy: false, codeRuns: 3, failedRuns: 2 });
+  });
+
+  it('calls a symbolic solution verified', () => {
+    expect(symbolicConfidence().level).toBe('verified');
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * How sure the tutor is of the answer it shows. A wrong answer shown as right is the worst
+ * thing a tutor can do, so an answer is only ever shown as an answer when it is
+ *
+ * - **verified**: it was checked, not voted on: the symbolic solver's answer (each solution
+ *   substituted back into the problem), or a model answer that the symbolic solver confirmed;
+ * - **likely**: the model's samples agree on it strongly and the value head scores it highly,
+ *   by thresholds the package's manifest states and that were chosen on held-out problems
+ *   (models/README.md, "Confidence");
+ *
+ * and is otherwise **not sure**: the page then says it found no reliable answer and shows the
+ * candidates as unchecked attempts. Whatever cannot be computed (no value head, no thresholds
+ * for this package, every solution failed) is not sure, never likely.
+ *
+ * Pure: no I/O, tested directly (tests/unit/confidence.test.ts).
+ */
+import type { Cluster, Selection } from './selection.ts';
+
+export type ConfidenceLevel = 'verified' | 'likely' | 'not-sure';
+
+/** The thresholds a package's manifest states for its "likely" answers (`selection.confidence`). */
+export interface ConfidenceThresholds {
+  /** Share of the sampled solutions (greedy excluded) whose answer is the chosen one. */
+  minAgreement: number;
+  /** The chosen answer's best value-head score. */
+  minValue: number;
+}
+
+/** What the rules read of one solution. */
+export interface ConfidenceSample {
+  /** The sample's id, as in the selection's cluster members. */
+  id: number;
+  answer: string | null;
+  value: number | null;
+  greedy: boolean;
+  /** Code blocks that ran, and how many of them failed (an error or a time limit). */
+  codeRuns: number;
+  failedRuns: number;
+}
+
+export interface ConfidenceInput {
+  selection: Selection;
+  samples: readonly ConfidenceSample[];
+  /** The package's thresholds; undefined when it states none (then nothing is "likely"). */
+  thresholds: ConfidenceThresholds | undefined;
+  /** An independent check of the chosen answer: true confirmed, false contradicted, undefined not checked. */
+  check?: { agrees: boolean; by: string } | undefined;
+}
+
+export interface Confidence {
+  level: ConfidenceLevel;
+  /** One sentence for the student on why the tutor is (not) sure. */
+  reason: string;
+  /** Figures the rules read, for the page's "why" and for evaluation traces. */
+  agreement: number | null;
+  bestValue: number | null;
+}
+
+/** A symbolic solution: each answer was substituted into the problem and checked. */
+export function symbolicConfidence(): Confidence {
+  return { level: 'verified', reason: 'Solved exactly by rules, and every solution was checked in the original problem.', agreement: null, bestValue: null };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/** What the rules read of a solution record (SampleRecord). */
+export function confidenceSample(record: { sample: number; answer: string | null; value: number | null; greedy: boolean; codeRuns: ReadonlyArray<{ error?: unknown; timedOut: boolean }> }): ConfidenceSample {
+  return {
+    id: record.sample,
+    answer: record.answer,
+    value: record.value,
+    greedy: record.greedy,
+    codeRuns: record.codeRuns.length,
+    failedRuns: record.codeRuns.filter((run) => run.error !== undefined || run.timedOut).length,
+  };
+}
+
+/** The confidence of a model solve. */
+export function modelConfidence({ selection, samples, thresholds, check }: ConfidenceInput): Confidence {
+  const chosen: Cluster | null = selection.chosen;
+  const sampled = samples.filter((s) => !s.greedy);
+  const pool = sampled.length > 0 ? sampled : samples;
+  const notSure = (reason: string, agreement: number | null = null, bestValue: number | null = null): Confidence => ({ level: 'not-sure', reason, agreement, bestValue });
+  if (!chosen) return notSure('No solution reached an answer.');
+  if (check && !check.agrees) return notSure(`The answer did not pass the check by ${check.by}.`);
+  if (check?.agrees) return { level: 'verified', reason: `The answer was confirmed by ${check.by}.`, agreement: null, bestValue: chosen.bestValue };
+
+  const same = (s: ConfidenceSample) => s.answer !== null && chosen.members.includes(s.id);
+  const members = pool.filter(same);
+  const agreement = pool.length > 0 ? members.length / pool.length : 0;
+  const values = members.map((s) => s.value).filter((v): v is number => v !== null);
+  const bestValue = values.length > 0 ? Math.max(...values) : null;
+  if (pool.every((s) => s.codeRuns > 0 && s.failedRuns === s.codeRuns)) return notSure('Every solution’s code failed, so none of the answers was computed.', agreement, bestValue);
+  if (!thresholds) return notSure('This model has no measured confidence rules, so its answers are shown as unchecked attempts.', agreement, bestValue);
+  if (bestValue === null) return notSure('This model has no value head to score its solutions.', agreement, bestValue);
+  const clean = members.some((s) => s.codeRuns === 0 || s.failedRuns < s.codeRuns);
+  if (!clean) return notSure('The solutions that gave this answer all had failing code.', agreement, bestValue);
+  if (agreement < thresholds.minAgreement) {
+    return notSure(`Only ${members.length} of ${pool.length} solutions agree (${pct(agreement)}; at least ${pct(thresholds.minAgreement)} needed).`, agreement, bestValue);
+  }
+  if (bestValue < thresholds.minValue) {
+    return notSure(`The solutions agree, but the model scores them low (${bestValue.toFixed(2)}; at least ${thresholds.minValue.toFixed(2)} needed).`, agreement, bestValue);
+  }
+  return {
+    level: 'likely',
+    reason: `${members.length} of ${pool.length} solutions agree and the model scores them ${bestValue.toFixed(2)}: likely right, but not checked.`,
+    agreement,
+    bestValue,
+  };
+}
