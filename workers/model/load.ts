@@ -12,6 +12,7 @@ import { tokenizerFromFiles } from './tokenizer.ts';
 import { downloadFile, type FileStore } from './download.ts';
 import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
+import { hubPackage, hubRepoOf } from './hub.ts';
 import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
 
 export interface LoadedModel {
@@ -122,6 +123,18 @@ export function externalDataName(graph: string, shard: string): string {
 }
 
 /**
+ * The manifest of the package at `source` and the folder its files come from: the package's
+ * manifest.json, or for a hub repository (`.../<org>/<name>/resolve/<revision>/`) the one built
+ * from the hub's file list at the resolved commit (hub.ts).
+ */
+export async function readPackage(source: string, id: string, store?: FileStore): Promise<{ manifest: Manifest; folder: string }> {
+  if (hubRepoOf(source)) return hubPackage(source, store);
+  const response = await fetch(`${source}manifest.json`);
+  if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
+  return { manifest: parseManifest(await response.json()), folder: source };
+}
+
+/**
  * `store`: keep the files in browser storage (resumable download, no second download on the
  * next visit); without it they are fetched each time (the browser's HTTP cache may help).
  * Either way every file (graph, external-data shards, tokenizer) is checked against its sha256
@@ -129,11 +142,9 @@ export function externalDataName(graph: string, shard: string): string {
  */
 export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['webgpu'], onEvent: (e: ProgressEvent) => void, options: LoadModelOptions = {}, store?: FileStore): Promise<LoadedModel> {
   const root = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const folder = options.source ? (options.source.endsWith('/') ? options.source : `${options.source}/`) : `${root}${id}/`;
+  const source = options.source ? (options.source.endsWith('/') ? options.source : `${options.source}/`) : `${root}${id}/`;
   onEvent({ type: 'progress', stage: 'Reading the model package' });
-  const response = await fetch(`${folder}manifest.json`);
-  if (!response.ok) throw new AppError(`The model "${id}" was not found (${response.status}).`, { hint: 'Choose another model in the model manager.' });
-  const manifest = parseManifest(await response.json());
+  const { manifest, folder } = await readPackage(source, id, store);
   let choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
   if (options.dtype && options.dtype !== choice.dtype) {
     variantFor(manifest, options.dtype);

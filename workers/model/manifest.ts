@@ -5,6 +5,8 @@
  */
 import { AppError, registerError } from '../common/errors.ts';
 import type { SolutionFormatId } from '../solver/formats.ts';
+import { STRATEGY_IDS, type StrategyId } from '../solver/selection.ts';
+import type { ConfidenceThresholds } from '../solver/confidence.ts';
 
 export const SUPPORTED_FORMAT_VERSION = 1;
 
@@ -21,7 +23,10 @@ registerError(ChecksumError);
 export interface PackageFile {
   path: string;
   bytes: number;
-  sha256: string;
+  /** Every file of a converted package has one; a hub file kept in git (not LFS) has `gitSha1` instead. */
+  sha256?: string;
+  /** git blob id (sha1 of "blob <bytes>\0" + content), as the hub's tree API lists it for files kept in git. */
+  gitSha1?: string;
 }
 
 export interface Variant {
@@ -29,6 +34,8 @@ export interface Variant {
   quantization: string;
   graph: string;
   externalData: string[];
+  /** The dtype of past_key_values / present (hub builds: config.json's kv_cache_dtype); default by dtype (memory-plan.ts). */
+  kvCacheDtype?: 'float32' | 'float16';
 }
 
 export interface Manifest {
@@ -40,7 +47,7 @@ export interface Manifest {
   license: string;
   solutionFormat: SolutionFormatId;
   contextLength: number;
-  architecture: { family: string; numLayers: number; numHeads: number; numKvHeads: number; headDim: number; hiddenSize: number; vocabSize: number; parameters: number };
+  architecture: { family: string; numLayers: number; numHeads: number; numKvHeads: number; headDim: number; hiddenSize: number; vocabSize: number; parameters: number; tiedEmbeddings?: boolean };
   variants: Variant[];
   defaultVariant: { wasm: Variant['dtype']; webgpu: Variant['dtype'] };
   tokens: { eos: number[]; pad: number };
@@ -48,6 +55,13 @@ export interface Manifest {
   valueHead: { present: boolean; kind: string; output: string; activation: string; readAt: string; perStep: boolean };
   sampling: { temperature: number; topP: number; topK: number; maxNewTokens: number; samples: number };
   stop: string[];
+  /** Built from a hub repository at this commit (workers/model/hub.ts), not published as a manifest. */
+  source?: { hub: string; commit: string };
+  /**
+   * How this package's answers are chosen by default, and when one is shown as "likely": measured on
+   * held-out problems (scripts/calibrate-confidence.ts, models/README.md). Absent: majority vote, never "likely".
+   */
+  selection?: { strategy: StrategyId; confidence?: ConfidenceThresholds; measuredOn?: string };
   reference?: { prompt: string; promptTokens: number[]; greedyTokens: number[]; texts: string[]; values: number[] };
 }
 
@@ -81,7 +95,7 @@ export function parseManifest(json: unknown): Manifest {
   for (const f of m.files!) {
     need(typeof f.path === 'string' && !f.path.includes('..') && !f.path.startsWith('/'), id, `file path ${JSON.stringify(f.path)} is not a plain relative path`);
     need(Number.isInteger(f.bytes) && f.bytes >= 0, id, `file ${f.path} has no byte size`);
-    need(typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256), id, `file ${f.path} has no sha256`);
+    need((typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256)) || (m.source !== undefined && typeof f.gitSha1 === 'string' && /^[0-9a-f]{40}$/.test(f.gitSha1)), id, `file ${f.path} has no sha256`);
   }
   const listed = new Set(m.files!.map((f) => f.path));
   for (const v of m.variants!) {
@@ -104,6 +118,10 @@ export function parseManifest(json: unknown): Manifest {
     need(typeof s[key] === 'number' && s[key] >= 0, id, `"sampling.${key}" must be a number >= 0`);
   }
   need(Array.isArray(m.stop) && m.stop.every((x) => typeof x === 'string'), id, '"stop" must be a list of strings');
+  const sel = m.selection;
+  need(sel === undefined || (STRATEGY_IDS as readonly string[]).includes(sel.strategy), id, `"selection.strategy" ${String(sel?.strategy)} is not a strategy the tutor knows`);
+  const conf = sel?.confidence;
+  need(conf === undefined || [conf.minAgreement, conf.minValue].every((x) => typeof x === 'number' && x >= 0 && x <= 1), id, '"selection.confidence" needs minAgreement and minValue between 0 and 1');
   return m as Manifest;
 }
 
@@ -119,7 +137,17 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Throws ChecksumError naming the file when its size or sha256 differs from the manifest. */
+/** The git blob id of a file's bytes: what the hub's tree API lists as `oid` for files kept in git. */
+export async function gitBlobSha1(bytes: Uint8Array): Promise<string> {
+  const head = new TextEncoder().encode(`blob ${bytes.length}\0`);
+  const all = new Uint8Array(head.length + bytes.length);
+  all.set(head);
+  all.set(bytes, head.length);
+  const digest = await crypto.subtle.digest('SHA-1', all);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Throws ChecksumError naming the file when its size or sha256 (or git blob id) differs from the manifest. */
 export async function verifyFile(manifest: Manifest, path: string, bytes: ArrayBuffer | Uint8Array): Promise<void> {
   const entry = manifest.files.find((f) => f.path === path);
   if (!entry) throw new ManifestError(`The model "${manifest.id}" does not list a file ${path}.`);
@@ -130,11 +158,12 @@ export async function verifyFile(manifest: Manifest, path: string, bytes: ArrayB
       details: { file: path, expectedBytes: entry.bytes, actualBytes: size },
     });
   }
-  const digest = await sha256Hex(bytes);
-  if (digest !== entry.sha256) {
+  const expected = entry.sha256 ?? entry.gitSha1;
+  const digest = entry.sha256 !== undefined ? await sha256Hex(bytes) : await gitBlobSha1(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  if (expected === undefined || digest !== expected) {
     throw new ChecksumError(`${path} of model "${manifest.id}" is damaged: its checksum does not match the manifest.`, {
       hint: 'Delete the model in the model manager and download it again.',
-      details: { file: path, expected: entry.sha256, actual: digest },
+      details: { file: path, expected, actual: digest },
     });
   }
 }

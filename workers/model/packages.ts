@@ -5,7 +5,8 @@
  */
 import type { Capabilities, JobId, ProgressEvent, StoredModel } from '../contracts.ts';
 import { chooseDevice } from './load.ts';
-import { parseManifest, variantFor } from './manifest.ts';
+import { parseManifest, variantFor, type Manifest } from './manifest.ts';
+import { hubPackage, hubRepoOf } from './hub.ts';
 import { DownloadError, downloadPackage, isStored, type FileStore } from './download.ts';
 
 export class PackageManager {
@@ -32,19 +33,12 @@ export class PackageManager {
     this.jobs.set(jobId, controller);
     try {
       onEvent({ type: 'progress', stage: 'Reading the model package' });
-      const response = await fetch(`${source}manifest.json`, { signal: controller.signal }).catch((error: unknown) => {
-        if (controller.signal.aborted) throw error;
-        throw new DownloadError(`Could not reach ${new URL(source, location.href).host} to download the model.`, {
-          hint: 'You may be offline, or this site is not set up to download models from there (its Content-Security-Policy lists the allowed hosts).',
-        });
-      });
-      if (!response.ok) throw new DownloadError(`The model package at ${source} could not be read (the server answered ${response.status}).`, { hint: 'Check the connection, or ask whoever hosts this app whether the model is published.' });
-      const manifest = parseManifest(await response.json());
+      const { manifest, folder } = hubRepoOf(source) ? await hubPackage(source, this.store) : { manifest: await this.packageManifest(source, controller.signal), folder: source };
       const choice = chooseDevice(manifest, await this.gpu());
       const variant = variantFor(manifest, choice.dtype);
       const graphFiles = new Set([variant.graph, ...variant.externalData]);
       const paths = manifest.files.map((f) => f.path).filter((p) => !p.startsWith('onnx/') || graphFiles.has(p));
-      await downloadPackage(source, manifest, paths, this.store, {
+      await downloadPackage(folder, manifest, paths, this.store, {
         onEvent,
         signal: controller.signal,
         estimate: () => navigator.storage.estimate(),
@@ -56,6 +50,17 @@ export class PackageManager {
     } finally {
       this.jobs.delete(jobId);
     }
+  }
+
+  private async packageManifest(source: string, signal: AbortSignal): Promise<Manifest> {
+    const response = await fetch(`${source}manifest.json`, { signal }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw new DownloadError(`Could not reach ${new URL(source, location.href).host} to download the model.`, {
+        hint: 'You may be offline, or this site is not set up to download models from there (its Content-Security-Policy lists the allowed hosts).',
+      });
+    });
+    if (!response.ok) throw new DownloadError(`The model package at ${source} could not be read (the server answered ${response.status}).`, { hint: 'Check the connection, or ask whoever hosts this app whether the model is published.' });
+    return parseManifest(await response.json());
   }
 
   /** Stop a download; what arrived is kept for resuming. */

@@ -39,6 +39,8 @@ export interface RegistryEntry {
   sourceSetBy?: 'deployer';
   /** Served with the app (and publishable by `npm run prepare:models`). */
   bundled?: boolean;
+  /** One plain line for a student on what this model can and cannot do (the page shows it while the model is in use). */
+  summary?: string;
   /** The least a device needs: one sample at the shortest context (see memory-plan.ts). */
   requires: { memoryBytes: number; maxBufferBytes: number; shaderF16: boolean; webgpu: boolean };
 }
@@ -78,6 +80,7 @@ export function parseRegistry(json: unknown): RegistryEntry[] {
       // A device without 16-bit float shaders needs a variant it can run, unless the entry says it requires them.
       need(q.shaderF16 || m.variants.some((v) => v !== 'fp16' && v !== 'q4f16'), `${at} offers only 16-bit float variants but "requires.shaderF16" is false`);
     }
+    need(m.summary === undefined || (typeof m.summary === 'string' && m.summary.length > 0), `${at} "summary" must be a non-empty string when present`);
     need(m.sourceSetBy === undefined || m.sourceSetBy === 'deployer', `${at} "sourceSetBy" must be "deployer" when present`);
     if (m.sourceSetBy === 'deployer') need(m.source!.startsWith('/'), `${at} is served by the deployer, so "source" must be a path on the app's origin (a mirror's https URL is a normal entry)`);
   }
@@ -94,12 +97,20 @@ export function registryHosts(entries: readonly RegistryEntry[]): string[] {
 }
 
 /**
- * Where a model host redirects its large files, so the CSP must allow those origins too.
- * Hugging Face serves LFS and Xet files from these CDNs (as documented by the hub; check them
- * again when downloads from the hub are refused by the CSP).
+ * Where a model host redirects its large files, so the CSP must allow those origins too: for the
+ * Hugging Face hub, every domain of "lfsDomains" and "cdnDomains" in https://huggingface.co/.well-known/meta.json
+ * (the hub's published list: LFS CDNs, Xet transfer hosts and the regional CDN its `resolve`
+ * URLs answer with a 302 to, e.g. us.aws.cdn.hf.co). Listed one by one, no wildcard, so the policy
+ * stays exact; read that file again when downloads from the hub are refused by the CSP.
  */
 export const REDIRECT_HOSTS: Readonly<Record<string, readonly string[]>> = {
-  'https://huggingface.co': ['https://cdn-lfs.hf.co', 'https://cdn-lfs-us-1.hf.co', 'https://cas-bridge.xethub.hf.co'],
+  'https://huggingface.co': [
+    // lfsDomains
+    'cdn-lfs.hf.co', 'cdn-lfs-us-1.hf.co', 'cdn-lfs-eu-1.hf.co', 'transfer.xethub.hf.co', 'transfer.xethub-eu.hf.co',
+    // cdnDomains
+    'aws.cdn.hf.co', 'us.aws.cdn.hf.co', 'us-east-1.aws.cdn.hf.co', 'us-west-2.aws.cdn.hf.co', 'eu-west-3.aws.cdn.hf.co', 'ap-southeast-1.aws.cdn.hf.co',
+    'us.gcp.cdn.hf.co', 'us-east1.us.gcp.cdn.hf.co', 'us-central1.us.gcp.cdn.hf.co', 'us-west4.us.gcp.cdn.hf.co', 'europe-west4.us.gcp.cdn.hf.co', 'asia-southeast1.us.gcp.cdn.hf.co',
+  ].map((host) => `https://${host}`),
 };
 
 /** Every origin the app must be allowed to connect to for the registry's models: hosts and their redirect targets. */
