@@ -218,9 +218,24 @@ export interface PythonRuntimeFiles {
   packages: ArrayBuffer;
 }
 
+/**
+ * A started interpreter (Pyodide + sympy imported + the runner), taken before any
+ * generated code ran: the wasm memory, and the files unpacked into site-packages
+ * (emscripten keeps files outside the wasm memory).
+ */
+export interface PythonSnapshot {
+  memory: ArrayBuffer;
+  site: { paths: string[]; sizes: number[]; bytes: ArrayBuffer };
+}
+
 export interface PythonWorkerApi {
-  /** Start Pyodide from the given files, import sympy, then lock the worker down. Returns the sympy version. */
-  init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null): Promise<{ sympy: string; startMs: number }>;
+  /**
+   * Start Pyodide from the given files, then lock the worker down. Without a snapshot it
+   * starts cold (imports sympy); with one it restores that state. Returns the sympy version.
+   */
+  init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null): Promise<{ sympy: string; startMs: number }>;
+  /** Snapshot of a cold-started interpreter that has not run any code yet (refused otherwise). */
+  makeSnapshot(): Promise<PythonSnapshot>;
   run(session: string, code: string, maxOutputChars: number): Promise<PythonRunResult>;
   closeSession(session: string): Promise<void>;
 }

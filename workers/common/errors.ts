@@ -38,6 +38,11 @@ export class GpuDeviceLostError extends AppError {
   override name = 'GpuDeviceLostError';
 }
 
+/** No interpreter of its own could be set up for a solution, so its generated code is not run (workers/python/pool.ts). */
+export class PythonIsolationError extends AppError {
+  override name = 'PythonIsolationError';
+}
+
 const registry = new Map<string, new (message: string, options?: { hint?: string; details?: Record<string, unknown> }) => AppError>();
 
 /** Register an error class so that it is rebuilt with its own class after crossing a thread. */
@@ -49,6 +54,7 @@ registerError(CancelledError);
 registerError(WorkerCrashedError);
 registerError(UnsupportedError);
 registerError(GpuDeviceLostError);
+registerError(PythonIsolationError);
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {

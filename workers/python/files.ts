@@ -50,3 +50,16 @@ export async function fetchPythonFiles(baseUrl: string): Promise<PythonRuntimeFi
   }
   return { indexURL: base, wasm, stdlib, lockFile, packages };
 }
+
+const fetched = new Map<string, Promise<PythonRuntimeFiles>>();
+
+/** The runtime files for `baseUrl`, fetched once per page and shared by every interpreter started from it. */
+export function pythonFiles(baseUrl: string): Promise<PythonRuntimeFiles> {
+  let files = fetched.get(baseUrl);
+  if (!files) {
+    files = fetchPythonFiles(baseUrl);
+    fetched.set(baseUrl, files);
+    files.catch(() => fetched.delete(baseUrl));
+  }
+  return files;
+}

@@ -5,9 +5,82 @@
  * Node tests both use it.
  */
 import type { PyodideInterface } from 'pyodide';
-import type { PythonRunResult } from '../contracts.ts';
+import type { PythonRunResult, PythonSnapshot } from '../contracts.ts';
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 400;
+export const SITE_PACKAGES = '/lib/python3.14/site-packages';
+
+type CreateModule = (settings: Record<string, unknown>) => Promise<{ HEAP8: Int8Array; _malloc(n: number): number; _free(p: number): void }>;
+
+/**
+ * Wraps pyodide.asm.mjs's module factory for `loadPyodide({ _loadSnapshot, createPyodideModule })`.
+ * Pyodide's wasm exports its own memory, so the snapshot's size (INITIAL_MEMORY) is not
+ * honoured and copying the snapshot in would overflow: grow the fresh memory first
+ * (through malloc, so emscripten's views follow; the snapshot then overwrites the heap).
+ */
+export function snapshotModule(create: unknown, snapshotBytes: number): CreateModule {
+  return async (settings) => {
+    const module = await (create as CreateModule)(settings);
+    const blocks: number[] = [];
+    while (module.HEAP8.length < snapshotBytes) {
+      const block = module._malloc(8 << 20);
+      if (!block) throw new Error('could not grow the memory for the Python snapshot');
+      blocks.push(block);
+    }
+    for (const block of blocks) module._free(block);
+    return module;
+  };
+}
+
+interface EmscriptenFS {
+  readdir(path: string): string[];
+  stat(path: string): { mode: number };
+  isDir(mode: number): boolean;
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
+  mkdirTree(path: string): void;
+}
+
+function captureTree(fs: EmscriptenFS, root: string): PythonSnapshot['site'] {
+  const paths: string[] = [];
+  const chunks: Uint8Array[] = [];
+  const walk = (dir: string) => {
+    for (const name of fs.readdir(dir)) {
+      if (name === '.' || name === '..') continue;
+      const path = `${dir}/${name}`;
+      if (fs.isDir(fs.stat(path).mode)) walk(path);
+      else {
+        paths.push(path.slice(root.length + 1));
+        chunks.push(fs.readFile(path));
+      }
+    }
+  };
+  walk(root);
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { paths, sizes: chunks.map((c) => c.length), bytes: bytes.buffer };
+}
+
+function restoreTree(fs: EmscriptenFS, root: string, site: PythonSnapshot['site']): void {
+  const bytes = new Uint8Array(site.bytes);
+  const made = new Set<string>();
+  let offset = 0;
+  site.paths.forEach((rel, i) => {
+    const path = `${root}/${rel}`;
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (!made.has(dir)) {
+      fs.mkdirTree(dir);
+      made.add(dir);
+    }
+    const size = site.sizes[i]!;
+    fs.writeFile(path, bytes.subarray(offset, offset + size), { canOwn: true });
+    offset += size;
+  });
+}
 
 export interface InterpreterOptions {
   /** The Python source of runner.py (imported with `?raw` in the worker, read from disk in Node). */
@@ -30,17 +103,43 @@ export class Interpreter {
 
   static async create(pyodide: PyodideInterface, options: InterpreterOptions): Promise<Interpreter> {
     if (options.packages) {
-      pyodide.unpackArchive(options.packages, 'zip', { extractDir: '/lib/python3.14/site-packages' });
+      pyodide.unpackArchive(options.packages, 'zip', { extractDir: SITE_PACKAGES });
     }
-    pyodide.FS.mkdirTree('/lib/python3.14/site-packages');
-    pyodide.FS.writeFile('/lib/python3.14/site-packages/tutor_runner.py', options.runner);
+    pyodide.FS.mkdirTree(SITE_PACKAGES);
+    pyodide.FS.writeFile(`${SITE_PACKAGES}/tutor_runner.py`, options.runner);
     pyodide.runPython(`import sys; sys.setrecursionlimit(${options.recursionLimit ?? 600}); sys.dont_write_bytecode = True`);
     return new Interpreter(pyodide);
+  }
+
+  /**
+   * A fresh interpreter from a snapshot: `pyodide` was loaded with `_loadSnapshot`
+   * (its memory already holds the started interpreter); this puts back the files.
+   */
+  static restore(pyodide: PyodideInterface, site: PythonSnapshot['site']): Interpreter {
+    restoreTree(pyodide.FS as unknown as EmscriptenFS, SITE_PACKAGES, site);
+    if (pyodide.runPython('import sys\n6 * 7 if "tutor_runner" in sys.modules and "sympy" in sys.modules else 0') !== 42) {
+      throw new Error('the restored interpreter does not answer as the snapshot did');
+    }
+    return new Interpreter(pyodide);
+  }
+
+  /**
+   * The interpreter's state for `restore` (Pyodide loaded with `_makeSnapshot: true`).
+   * Take it before any generated code ran: every solution starts from it.
+   */
+  snapshot(): PythonSnapshot {
+    const site = captureTree(this.pyodide.FS as unknown as EmscriptenFS, SITE_PACKAGES);
+    const memory = (this.pyodide as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
+    return { memory: memory.buffer.byteLength === memory.byteLength ? (memory.buffer as ArrayBuffer) : (memory.slice().buffer as ArrayBuffer), site };
   }
 
   /** Import sympy now (so the first solution does not pay for it). Returns its version. */
   warmSympy(): string {
     return String(this.pyodide.runPython('import sympy, mpmath; sympy.__version__'));
+  }
+
+  sympyVersion(): string {
+    return String(this.pyodide.runPython('import sys\nsys.modules["sympy"].__version__'));
   }
 
   /** Run code in a session; the session's variables persist across calls. */

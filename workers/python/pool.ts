@@ -1,19 +1,27 @@
 /**
- * A pool of Python interpreters, each in its own sandbox worker, so that the sampled
- * solutions of one problem do not queue behind one interpreter. A solution's session
- * stays on one interpreter. Each run has a wall-clock limit: first the interpreter is
- * interrupted (SharedArrayBuffer, when the page is cross-origin isolated); if that
- * does not land, the worker is terminated and started again. Calls of a worker that
- * dies are answered with an error result, never left hanging.
+ * The Python interpreters of generated code. Every solution (session) gets an
+ * interpreter of its own, in a sandbox worker of its own, that no other solution
+ * has used or will use: it is restored from a snapshot of a started interpreter
+ * (Pyodide + sympy + the runner) taken before any generated code ran, and its
+ * worker is terminated when the solution ends. So a solution cannot read or change
+ * another's variables, files, modules or interpreter settings, nor the runner that
+ * reports its results: there is nothing shared left to reach.
+ *
+ * A few restored interpreters are kept ready (`size`), so a new solution does not
+ * wait for one. If no snapshot can be made or restored, the pool refuses to run
+ * generated code (`PythonIsolationError`); it never falls back to a shared interpreter.
+ *
+ * Each run has a wall-clock limit (sandbox.ts): first an interrupt, then terminate;
+ * a solution whose worker was terminated continues in a fresh interpreter.
  */
-import { WorkerBridge } from '../common/bridge.ts';
-import { CancelledError } from '../common/errors.ts';
-import type { PythonRunResult, PythonRuntimeFiles, PythonWorkerApi } from '../contracts.ts';
-import { fetchPythonFiles } from './files.ts';
+import { CancelledError, PythonIsolationError } from '../common/errors.ts';
+import type { PythonRunResult, PythonRuntimeFiles, PythonSnapshot } from '../contracts.ts';
+import { pythonFiles } from './files.ts';
 import { DEFAULT_MAX_OUTPUT_CHARS } from './interpreter.ts';
+import { SandboxWorker, sandboxInterruptible } from './sandbox.ts';
 
 export interface PoolOptions {
-  /** Interpreters (default 2). */
+  /** Interpreters kept started and ready for new solutions (default 2). */
   size?: number;
   /** Where public/pyodide is served (default: the app's /pyodide/). */
   baseUrl?: string;
@@ -33,171 +41,178 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-const CONNECT = 'python-sandbox:connect';
-
-interface Slot {
-  bridge: WorkerBridge<PythonWorkerApi>;
-  ready: Promise<void> | undefined;
-  interrupt: Int32Array | null;
-  sessions: Set<string>;
-  tail: Promise<unknown>;
-  /** Sessions whose variables were lost in a restart. */
-  lost: Set<string>;
-  restarts: number;
+interface Template {
+  files: PythonRuntimeFiles;
+  snapshot: PythonSnapshot;
 }
 
-function failure(type: string, message: string, durationMs: number, timedOut = false): PythonRunResult {
-  return { output: `${type}: ${message}`, stdout: '', stderr: '', truncated: false, error: { type, message }, durationMs, timedOut };
+interface Session {
+  worker: SandboxWorker;
+  tail: Promise<unknown>;
+  /** Its interpreter was terminated: earlier variables are gone. */
+  lost: boolean;
 }
 
 export class PythonPool {
-  private readonly slots: Slot[];
-  private files: Promise<PythonRuntimeFiles> | undefined;
-  private readonly pins = new Map<string, number>();
+  private template: Promise<Template> | undefined;
+  private readonly spares: SandboxWorker[] = [];
+  private readonly sessions = new Map<string, Session>();
+  private started = 0;
+  private disposed = false;
   readonly size: number;
+  /** For each solution so far: ms its first block waited for its interpreter (0 when one was ready). */
+  readonly claimWaitsMs: number[] = [];
+  /** Interpreters terminated by time limits, crashes or memory exhaustion. */
+  restarts = 0;
 
   constructor(private readonly options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
-    this.slots = Array.from({ length: this.size }, (_, i) => ({
-      bridge: new WorkerBridge<PythonWorkerApi>(
-        () => new Worker(new URL('./python.worker.ts', import.meta.url), { type: 'module', name: `python-${i + 1}` }),
-        { name: `Python interpreter ${i + 1}`, privatePort: CONNECT },
-      ),
-      ready: undefined,
-      interrupt: null,
-      sessions: new Set<string>(),
-      tail: Promise.resolve(),
-      lost: new Set<string>(),
-      restarts: 0,
-    }));
   }
 
-  /** True when runs are stopped by interrupting rather than by restarting the worker. */
+  /** True when runs are stopped by interrupting rather than by terminating the worker. */
   get interruptible(): boolean {
-    return (this.options.useInterrupt ?? true) && globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+    return sandboxInterruptible(this.options.useInterrupt);
   }
 
-  /** Start every interpreter in the background (e.g. while the model loads). */
-  warm(): Promise<void> {
-    return Promise.all(this.slots.map((slot) => this.ensure(slot))).then(() => undefined);
+  /** Make the snapshot and start the ready interpreters in the background (e.g. while the model loads). */
+  async warm(): Promise<void> {
+    await this.loadTemplate();
+    this.refill();
+    await Promise.all(this.spares.map((s) => s.ensure()));
   }
 
-  /** Restarts caused by time limits or crashes, per interpreter. */
-  get restarts(): number[] {
-    return this.slots.map((s) => s.restarts);
-  }
-
-  private ensure(slot: Slot): Promise<void> {
-    if (slot.ready && slot.bridge.isRunning) return slot.ready;
-    this.files ??= fetchPythonFiles(this.options.baseUrl ?? `${import.meta.env?.BASE_URL ?? '/'}pyodide/`);
-    slot.interrupt = this.interruptible ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    const interrupt = slot.interrupt;
-    slot.ready = this.files
-      .then((files) => slot.bridge.call((api) => api.init(files, interrupt)))
-      .then(() => undefined);
-    slot.ready.catch(() => {
-      slot.ready = undefined;
+  /**
+   * A cold interpreter that runs no code: its snapshot is what every solution starts
+   * from. Its worker is terminated once the snapshot is taken.
+   */
+  private loadTemplate(): Promise<Template> {
+    if (this.template) return this.template;
+    const template = (async () => {
+      const files = await pythonFiles(this.options.baseUrl ?? `${import.meta.env?.BASE_URL ?? '/'}pyodide/`);
+      const maker = new SandboxWorker('Python (snapshot)', (api) => api.init(files, null, null));
+      try {
+        await maker.ensure();
+        const snapshot = await maker.bridge.call((api) => api.makeSnapshot());
+        return { files, snapshot };
+      } catch (error) {
+        throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
+          hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
+          cause: error,
+          details: { reason: error instanceof Error ? error.message : String(error) },
+        });
+      } finally {
+        maker.dispose();
+      }
+    })();
+    this.template = template;
+    // Not cached when it fails for a reason outside isolation (e.g. the files did not download).
+    template.catch((error) => {
+      if (!(error instanceof PythonIsolationError) && this.template === template) this.template = undefined;
     });
-    return slot.ready;
+    return template;
   }
 
-  private pin(session: string): Slot {
-    let index = this.pins.get(session);
-    if (index === undefined) {
-      const loads = this.slots.map((s) => s.sessions.size);
-      index = loads.indexOf(Math.min(...loads));
-      this.pins.set(session, index);
-      this.slots[index]!.sessions.add(session);
+  private newInterpreter(): SandboxWorker {
+    this.started += 1;
+    const worker = new SandboxWorker(
+      `Python ${this.started}`,
+      async (api, interrupt) => {
+        const { files, snapshot } = await this.loadTemplate();
+        try {
+          return await api.init(files, interrupt, snapshot);
+        } catch (error) {
+          throw new PythonIsolationError('Python could not start a fresh interpreter for this solution, so its code was not run.', {
+            hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
+            cause: error,
+            details: { reason: error instanceof Error ? error.message : String(error) },
+          });
+        }
+      },
+      {
+        ...(this.options.useInterrupt === undefined ? {} : { useInterrupt: this.options.useInterrupt }),
+        ...(this.options.interruptGraceMs === undefined ? {} : { interruptGraceMs: this.options.interruptGraceMs }),
+      },
+    );
+    return worker;
+  }
+
+  /** Keep `size` interpreters starting or ready for the next solutions. */
+  private refill(): void {
+    if (this.disposed) return;
+    while (this.spares.length < this.size) {
+      const spare = this.newInterpreter();
+      spare.ensure().catch(() => {});
+      this.spares.push(spare);
     }
-    return this.slots[index]!;
   }
 
-  /** Run a code block in a solution's session. Always resolves with a result (errors included), unless cancelled. */
+  private claim(session: string): Session {
+    let entry = this.sessions.get(session);
+    if (!entry) {
+      if (this.disposed) throw new CancelledError('The Python pool was shut down.');
+      const ready = this.spares.findIndex((s) => s.isReady);
+      const worker = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.newInterpreter());
+      entry = { worker, tail: Promise.resolve(), lost: false };
+      this.sessions.set(session, entry);
+      const waited = performance.now();
+      entry.tail = worker.ensure().then(
+        () => this.claimWaitsMs.push(performance.now() - waited),
+        () => {},
+      );
+      this.refill();
+    }
+    return entry;
+  }
+
+  /**
+   * Run a code block in a solution's session (its own interpreter). Resolves with a
+   * result (errors included); rejects when cancelled, or with `PythonIsolationError`
+   * when no isolated interpreter can be had.
+   */
   run(session: string, code: string, options: RunOptions = {}): Promise<PythonRunResult> {
-    const slot = this.pin(session);
-    const job = slot.tail.then(() => this.execute(slot, session, code, options));
-    slot.tail = job.catch(() => {});
+    const entry = this.claim(session);
+    const job = entry.tail.then(() => this.execute(entry, session, code, options));
+    entry.tail = job.catch(() => {});
     return job;
   }
 
-  private async execute(slot: Slot, session: string, code: string, options: RunOptions): Promise<PythonRunResult> {
+  private async execute(entry: Session, session: string, code: string, options: RunOptions): Promise<PythonRunResult> {
     if (options.signal?.aborted) throw new CancelledError('The code run was cancelled.');
-    await this.ensure(slot);
+    await entry.worker.ensure();
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
-    const maxChars = options.maxOutputChars ?? this.options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
-    const started = performance.now();
-    if (slot.interrupt) Atomics.store(slot.interrupt, 0, 0);
-    let timedOut = false;
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const stop = (reason: string) => {
-      if (slot.interrupt) {
-        Atomics.store(slot.interrupt, 0, 2); // SIGINT
-        killTimer = setTimeout(() => this.kill(slot, reason), this.options.interruptGraceMs ?? 1_500);
-      } else {
-        this.kill(slot, reason);
-      }
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop('stopped because code ran past its time limit');
-    }, timeoutMs);
-    const onAbort = () => stop('stopped because the solve was cancelled');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await slot.bridge.call((api) => api.run(session, code, maxChars));
-      if (timedOut || result.timedOut) {
-        return { ...result, timedOut: true, output: `TimeoutError: the code ran longer than ${timeoutMs / 1000} s and was stopped`, error: { type: 'TimeoutError', message: `the code ran longer than ${timeoutMs / 1000} s and was stopped` } };
-      }
-      if (slot.lost.delete(session) && result.error?.type === 'NameError') {
-        result.output += '\n(Python was restarted after an earlier block ran too long, so earlier variables are gone.)';
-      }
-      if (result.error?.type === 'MemoryError') {
-        // What this solution still holds would make every other session on the interpreter
-        // run out of memory too: drop its variables and files.
-        await slot.bridge.call((api) => api.closeSession(session)).catch(() => {});
-        result.output += "\n(Memory ran out, so this solution's variables were cleared.)";
-      }
+    const maxOutputChars = options.maxOutputChars ?? this.options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+    const { killed, ...result } = await entry.worker.run(session, code, { timeoutMs, maxOutputChars, ...(options.signal ? { signal: options.signal } : {}) });
+    if (killed) {
+      this.restarts += 1;
+      entry.lost = true;
       return result;
-    } catch (error) {
-      if (options.signal?.aborted) throw new CancelledError('The code run was cancelled.');
-      const ms = performance.now() - started;
-      if (timedOut) return failure('TimeoutError', `the code ran longer than ${timeoutMs / 1000} s and was stopped`, ms, true);
-      // The worker is alive but its interpreter failed (e.g. Pyodide's fatal error after a
-      // wasm trap): it would fail every later call too, so start a fresh one.
-      if (slot.bridge.isRunning) this.kill(slot, 'restarted after Python failed');
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 160);
-      return failure('SandboxError', `Python stopped unexpectedly (${reason}); it was restarted`, ms);
-    } finally {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener('abort', onAbort);
     }
+    if (entry.lost && result.error?.type === 'NameError') {
+      entry.lost = false;
+      result.output += '\n(Python was restarted after an earlier block ran too long, so earlier variables are gone.)';
+    }
+    if (result.error?.type === 'MemoryError') {
+      // wasm memory never shrinks: a fresh interpreter gives the memory back.
+      entry.worker.kill('restarted after the solution ran out of memory');
+      this.restarts += 1;
+      result.output += "\n(Memory ran out, so this solution's variables were cleared.)";
+    }
+    return result;
   }
 
-  private kill(slot: Slot, reason: string): void {
-    slot.restarts += 1;
-    for (const s of slot.sessions) slot.lost.add(s);
-    slot.ready = undefined;
-    slot.bridge.restart(reason);
-  }
-
+  /** The solution is done: its interpreter is terminated (never reused). */
   async closeSession(session: string): Promise<void> {
-    const index = this.pins.get(session);
-    if (index === undefined) return;
-    this.pins.delete(session);
-    const slot = this.slots[index]!;
-    slot.sessions.delete(session);
-    slot.lost.delete(session);
-    if (slot.bridge.isRunning && slot.ready) {
-      await slot.ready.catch(() => {});
-      await slot.bridge.call((api) => api.closeSession(session)).catch(() => {});
-    }
+    const entry = this.sessions.get(session);
+    if (!entry) return;
+    this.sessions.delete(session);
+    await entry.tail.catch(() => {});
+    entry.worker.dispose();
   }
 
   dispose(): void {
-    for (const slot of this.slots) {
-      slot.ready = undefined;
-      slot.bridge.terminate();
-    }
+    this.disposed = true;
+    for (const spare of this.spares.splice(0)) spare.dispose();
+    for (const entry of this.sessions.values()) entry.worker.dispose();
+    this.sessions.clear();
   }
 }

@@ -2,15 +2,17 @@
  * The Python sandbox worker. It never fetches anything itself: the main thread hands
  * it Pyodide's files, it starts the interpreter from memory, imports sympy, and then
  * locks its scope down (lockdown.ts) before the first line of solution code runs.
+ * It starts either cold (the template the pool snapshots, or the trusted interpreter)
+ * or from a snapshot (a solution's own interpreter, used by that solution only).
  * It talks to the app only over the private MessagePort it is given.
  */
 import * as Comlink from 'comlink';
 import { loadPyodide } from 'pyodide';
 import '../common/errors.ts';
-import { Interpreter } from './interpreter.ts';
+import { Interpreter, snapshotModule } from './interpreter.ts';
 import RUNNER from './runner.py?raw';
 import { lockDownWorkerScope } from './lockdown.ts';
-import type { PythonRuntimeFiles, PythonWorkerApi } from '../contracts.ts';
+import type { PythonRuntimeFiles, PythonSnapshot, PythonWorkerApi } from '../contracts.ts';
 
 let interpreter: Interpreter | undefined;
 
@@ -27,8 +29,10 @@ function serveFromMemory(files: Record<string, { body: ArrayBuffer; type: string
   void nativeFetch;
 }
 
+let ranCode = false;
+
 const api: PythonWorkerApi = {
-  async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null) {
+  async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null) {
     const started = performance.now();
     serveFromMemory({
       'pyodide.asm.wasm': { body: files.wasm, type: 'application/wasm' },
@@ -38,18 +42,32 @@ const api: PythonWorkerApi = {
     const pyodide = await loadPyodide({
       indexURL: files.indexURL,
       lockFileContents: files.lockFile,
-      createPyodideModule: asm.default,
       stdout: () => {},
       stderr: () => {},
+      ...(snapshot
+        ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: snapshotModule(asm.default, snapshot.memory.byteLength) }
+        : { _makeSnapshot: true, createPyodideModule: asm.default }),
     } as Parameters<typeof loadPyodide>[0]);
-    interpreter = await Interpreter.create(pyodide, { runner: RUNNER, packages: new Uint8Array(files.packages) });
-    const sympy = interpreter.warmSympy();
+    if (snapshot) {
+      interpreter = Interpreter.restore(pyodide, snapshot.site);
+    } else {
+      interpreter = await Interpreter.create(pyodide, { runner: RUNNER, packages: new Uint8Array(files.packages) });
+      interpreter.warmSympy();
+    }
+    const sympy = interpreter.sympyVersion();
     if (interruptBuffer) interpreter.setInterruptBuffer(interruptBuffer);
     lockDownWorkerScope();
     return { sympy, startMs: performance.now() - started };
   },
+  async makeSnapshot() {
+    if (!interpreter) throw new Error('Python is not started yet.');
+    if (ranCode) throw new Error('This interpreter has run code; a snapshot of it would carry that into every solution.');
+    const snapshot = interpreter.snapshot();
+    return Comlink.transfer(snapshot, [snapshot.memory, snapshot.site.bytes]);
+  },
   async run(session, code, maxOutputChars) {
     if (!interpreter) throw new Error('Python is not started yet.');
+    ranCode = true;
     return interpreter.run(session, code, maxOutputChars);
   },
   async closeSession(session) {

@@ -16,6 +16,7 @@ import registryJson from '../../models/registry.json';
 
 const REGISTRY = parseRegistry(registryJson);
 import { PythonPool } from '../python/pool.ts';
+import { TrustedPython } from '../python/trusted.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
 import { runSolveLoop } from './loop.ts';
@@ -28,6 +29,8 @@ export interface ServiceOptions {
 export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
   private readonly pool: PythonPool;
+  /** The app's own Python (grader, symbolic solver): generated code never runs there. */
+  private readonly trusted: TrustedPython;
   private readonly jobs = new Map<JobId, AbortController>();
   private device: 'webgpu' | 'wasm' | undefined;
 
@@ -37,6 +40,7 @@ export class SolverService {
 
   constructor(private readonly options: ServiceOptions) {
     this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
+    this.trusted = new TrustedPython();
   }
 
   /** The model manager's operations; undefined where this browser keeps no model files. */
@@ -112,13 +116,8 @@ export class SolverService {
   }
 
   async symbolicEqual(a: string, b: string): Promise<boolean | undefined> {
-    const session = `grader-${Math.random().toString(36).slice(2)}`;
-    try {
-      const result = await this.pool.run(session, sympyEqualityProgram(a, b), { timeoutMs: 5_000 });
-      const out = result.output.trim();
-      return out === 'True' ? true : out === 'False' ? false : undefined;
-    } finally {
-      void this.pool.closeSession(session);
-    }
+    const result = await this.trusted.run(sympyEqualityProgram(a, b), { timeoutMs: 5_000 });
+    const out = result.output.trim();
+    return out === 'True' ? true : out === 'False' ? false : undefined;
   }
 }
