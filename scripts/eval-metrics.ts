@@ -1,9 +1,9 @@
 /** Scores solved problems under every selection strategy, plus pass@N and the value head's AUC. */
 import { compareAnswers } from '../workers/solver/equivalence.ts';
-import { select, type StrategyId } from '../workers/solver/selection.ts';
+import { select, STRATEGY_IDS, type StrategyId } from '../workers/solver/selection.ts';
 import type { SolveResult } from '../workers/contracts.ts';
 
-export const STRATEGIES: StrategyId[] = ['greedy', 'majority', 'best-of-n', 'outlier-free-ovm'];
+export const STRATEGIES: readonly StrategyId[] = STRATEGY_IDS;
 
 export interface Scored {
   correct: Record<StrategyId | 'pass', boolean>;

@@ -68,6 +68,8 @@ def main():
     ap.add_argument('--id', default='demo-mario-tiny')
     ap.add_argument('--version', default='0.1.0')
     ap.add_argument('--context', type=int, default=512)
+    ap.add_argument('--selection', help='JSON from scripts/calibrate-confidence.ts: the default selection strategy and the '
+                    'confidence thresholds chosen on held-out problems (without it the tutor votes and is never "likely")')
     args = ap.parse_args()
 
     model, ck = load_model(args.ckpt)
@@ -137,6 +139,11 @@ def main():
         'training': {'checkpoint': os.path.basename(args.ckpt), 'kind': ck.get('kind'), 'step': ck.get('step')},
         'reference': reference,
     }
+    if args.selection:
+        with open(args.selection) as fh:
+            chosen = json.load(fh)
+        manifest['selection'] = {'strategy': chosen['strategy'], 'confidence': chosen['chosen'],
+                                 'measuredOn': chosen['calibration']['data']}
     with open(os.path.join(args.out, 'manifest.json'), 'w') as fh:
         json.dump(manifest, fh, indent=2)
     total = sum(f['bytes'] for f in manifest['files'])

@@ -28,6 +28,8 @@ export interface HistoryEntry {
 
 export interface StoredSettings extends SolveSettings {
   modelId: string;
+  /** Models whose recommendation the student declined ("Not now"): not offered again on this device. */
+  declinedModels?: string[];
 }
 
 interface TutorSchema extends DBSchema {

@@ -1,5 +1,6 @@
 /** Default settings for a first visit; the user's own are kept in IndexedDB. */
 import type { StoredSettings } from './db.ts';
+import { STRATEGY_IDS } from '../../workers/solver/selection.ts';
 
 export const DEFAULT_MODEL_ID = 'demo-mario-tiny';
 
@@ -26,6 +27,7 @@ export function sanitizeSettings(stored: Partial<StoredSettings> | undefined): S
   s.topP = clamp(s.topP, 0.05, 1, DEFAULT_SETTINGS.topP);
   s.timeLimitMs = clamp(s.timeLimitMs, 10_000, 1_800_000, DEFAULT_SETTINGS.timeLimitMs);
   s.maxTokensPerSolution = Math.round(clamp(s.maxTokensPerSolution, 32, 4096, DEFAULT_SETTINGS.maxTokensPerSolution));
-  if (!['greedy', 'majority', 'best-of-n', 'outlier-free-ovm'].includes(s.strategy)) s.strategy = DEFAULT_SETTINGS.strategy;
+  if (!(STRATEGY_IDS as readonly string[]).includes(s.strategy)) s.strategy = DEFAULT_SETTINGS.strategy;
+  if (s.declinedModels !== undefined && !(Array.isArray(s.declinedModels) && s.declinedModels.every((id) => typeof id === 'string'))) delete s.declinedModels;
   return s;
 }

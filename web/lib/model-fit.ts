@@ -49,3 +49,19 @@ export function modelFit(entry: Pick<RegistryEntry, 'requires' | 'sizeBytes'>, c
 export function fittingModels<E extends Pick<RegistryEntry, 'id' | 'title' | 'requires' | 'sizeBytes'>>(entries: readonly E[], caps: Capabilities | undefined): E[] {
   return entries.filter((e) => modelFit(e, caps).runs).sort((a, b) => b.sizeBytes - a.sizeBytes);
 }
+
+/**
+ * The model to recommend on this device instead of the bundled demo: the largest registry model
+ * that runs here on a hardware GPU without a warning, and whose files the registry says where to
+ * get (a path the deployer must first fill, such as a converted 7B, is not offered unasked).
+ * Undefined when nothing better than the demo fits: then the page recommends nothing.
+ */
+export function recommendedModel<E extends Pick<RegistryEntry, 'id' | 'title' | 'requires' | 'sizeBytes' | 'bundled' | 'sourceSetBy'>>(
+  entries: readonly E[],
+  caps: Capabilities | undefined,
+): E | undefined {
+  return fittingModels(entries, caps).find((e) => {
+    const fit = modelFit(e, caps);
+    return !e.bundled && e.sourceSetBy === undefined && fit.device === 'webgpu' && fit.warnings.length === 0;
+  });
+}

@@ -4,7 +4,7 @@
  * authority on files, sizes and checksums; the registry says where to find it.
  */
 import { AppError, registerError } from '../common/errors.ts';
-import type { SolutionFormatId } from '../solver/formats.ts';
+import { isSolutionFormatId, type SolutionFormatId } from '../solver/formats.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
 
@@ -66,6 +66,7 @@ export function parseRegistry(json: unknown): RegistryEntry[] {
     need(!seen.has(m.id), `${at} repeats an id`);
     seen.add(m.id);
     for (const key of ['title', 'license', 'source', 'solutionFormat'] as const) need(typeof m[key] === 'string' && m[key].length > 0, `${at} lacks "${key}"`);
+    need(isSolutionFormatId(m.solutionFormat), `${at} "solutionFormat" ${JSON.stringify(m.solutionFormat)} is not one the tutor knows`);
     need(m.source!.endsWith('/') && (m.source!.startsWith('/') || m.source!.startsWith('https://')), `${at} "source" must be a path or https URL ending in "/"`);
     need(Number.isInteger(m.sizeBytes) && m.sizeBytes! > 0, `${at} lacks "sizeBytes"`);
     need(typeof m.valueHead === 'boolean', `${at} lacks "valueHead"`);

@@ -11,7 +11,8 @@
  */
 import { compareAnswers } from './equivalence.ts';
 
-export type StrategyId = 'greedy' | 'majority' | 'best-of-n' | 'outlier-free-ovm';
+export const STRATEGY_IDS = ['greedy', 'majority', 'best-of-n', 'outlier-free-ovm'] as const;
+export type StrategyId = (typeof STRATEGY_IDS)[number];
 
 export interface SampleOutcome {
   /** Index of the sample (order of generation). */
