@@ -8,6 +8,10 @@ is read. Weights go inline (small models) or into external-data shards of at mos
 Graph: Gather embedding -> per layer [RMSNorm, q/k/v (+bias), rotary (rotate_half), past
 concat -> present, grouped-query attention with a causal + padding mask, o_proj, RMSNorm,
 SwiGLU] -> RMSNorm -> logits; values = sigmoid(a * (v_head . h + b)) on the final hidden state.
+The graph's inputs and outputs follow the exports transformers.js reads (`io`, all optional):
+`position_ids` an input (default) or derived from attention_mask (cumsum - 1, as Hugging Face does);
+a `num_logits_to_keep` input (logits of the last k positions only); a float16 cache
+(past_key_values / present, and the logits, float16 as fp16 and q4f16 exports declare them).
 Linear layers: fp32 MatMul [in, out]; q8 DequantizeLinear(int8, per-column scale) -> MatMul;
 q4 com.microsoft MatMulNBits (bits 4, block 32, asymmetric with zero points).
 """
@@ -115,9 +119,17 @@ class Builder:
         return self.op('Mul', [self.op('Mul', [x, inv]), self.w.add(weight_name, weight)])
 
 
-def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', log=print):
+GRAPH_IO = {'position_ids': True, 'logits_to_keep': False, 'kv_dtype': 'float32'}
+
+
+def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', log=print, io=None):
     """Streams the checkpoint into one graph per dtype under folder/onnx; returns
-    {dtype: {'graph': path, 'externalData': [paths]}} and the parameter count."""
+    {dtype: {'graph': path, 'externalData': [paths]}} and the parameter count.
+    `io`: the graph's inputs and outputs (GRAPH_IO's keys)."""
+    io = {**GRAPH_IO, **(io or {})}
+    if io['kv_dtype'] not in ('float32', 'float16'):
+        raise ValueError(f'kv_dtype {io["kv_dtype"]} is neither float32 nor float16')
+    half = io['kv_dtype'] == 'float16'
     c = ckpt.config
     L, nh, nkv, hd, H = c['num_hidden_layers'], c['num_attention_heads'], c['num_key_value_heads'], c['head_dim'], c['hidden_size']
     V, inter = c['vocab_size'], c['intermediate_size']
@@ -144,7 +156,13 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
     tables = []
     for b in bs:
         eps = b.const(np.array(c['rms_norm_eps'], np.float32), 'rms_eps')
-        pos = b.op('Unsqueeze', [b.op('Cast', ['position_ids'], to=TensorProto.FLOAT), b.const(np.array([-1], np.int64))])
+        if io['position_ids']:
+            position_ids = 'position_ids'
+        else:  # the last `sequence` entries of cumsum(attention_mask) - 1: each fed token's index among the row's tokens
+            cum = b.op('Sub', [b.op('CumSum', ['attention_mask', b.const(np.array(1, np.int64))]), b.const(np.array(1, np.int64))])
+            seq = b.op('Slice', [b.op('Shape', ['input_ids']), b.const(np.array([1], np.int64)), b.const(np.array([2], np.int64))])
+            position_ids = b.op('Slice', [cum, b.op('Neg', [seq]), b.const(np.array([np.iinfo(np.int64).max], np.int64)), b.const(np.array([1], np.int64))])
+        pos = b.op('Unsqueeze', [b.op('Cast', [position_ids], to=TensorProto.FLOAT), b.const(np.array([-1], np.int64))])
         freqs = b.op('Mul', [pos, b.const(inv_freq.astype(np.float32), 'inv_freq')])
         e = b.op('Unsqueeze', [b.op('Concat', [freqs, freqs], axis=-1), b.const(np.array([1], np.int64))])  # b, 1, s, hd
         cos, sin = b.op('Cos', [e]), b.op('Sin', [e])
@@ -199,8 +217,12 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
             k = b.op('Transpose', [b.op('Reshape', [proj['k_proj'][j], shapes['kv']])], perm=[0, 2, 1, 3])
             v = b.op('Transpose', [b.op('Reshape', [proj['v_proj'][j], shapes['kv']])], perm=[0, 2, 1, 3])
             q, k = rotary(b, q, cos, sin, split), rotary(b, k, cos, sin, split)
-            k = b.op('Concat', [f'past_key_values.{i}.key', k], [f'present.{i}.key'], axis=2)
-            v = b.op('Concat', [f'past_key_values.{i}.value', v], [f'present.{i}.value'], axis=2)
+            if half:  # the cache is float16; attention runs in float32 on it
+                k = b.op('Cast', [b.op('Concat', [f'past_key_values.{i}.key', b.op('Cast', [k], to=TensorProto.FLOAT16)], [f'present.{i}.key'], axis=2)], to=TensorProto.FLOAT)
+                v = b.op('Cast', [b.op('Concat', [f'past_key_values.{i}.value', b.op('Cast', [v], to=TensorProto.FLOAT16)], [f'present.{i}.value'], axis=2)], to=TensorProto.FLOAT)
+            else:
+                k = b.op('Concat', [f'past_key_values.{i}.key', k], [f'present.{i}.key'], axis=2)
+                v = b.op('Concat', [f'past_key_values.{i}.value', v], [f'present.{i}.value'], axis=2)
             kk, vv = repeat(b, k, shapes), repeat(b, v, shapes)
             att = b.op('Mul', [b.op('MatMul', [q, b.op('Transpose', [kk], perm=[0, 1, 3, 2])]), b.const(scale)])
             att = b.op('Softmax', [b.op('Add', [att, mask])], axis=-1)
@@ -233,10 +255,18 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
     if not tied:
         params += head.size
     for j, b in enumerate(bs):
+        hl = h[j]
+        if io['logits_to_keep']:  # logits of the last num_logits_to_keep positions only
+            start = b.op('Neg', [b.op('Unsqueeze', ['num_logits_to_keep', b.const(np.array([0], np.int64))])])
+            hl = b.op('Slice', [hl, start, b.const(np.array([np.iinfo(np.int64).max], np.int64)), b.const(np.array([1], np.int64))])
         if tied and b.dtype == 'fp32':  # one copy of the tied matrix: the output projection is its transpose
-            b.op('MatMul', [h[j], b.op('Transpose', ['model.embed_tokens.weight'], perm=[1, 0])], ['logits'])
+            logits = b.op('MatMul', [hl, b.op('Transpose', ['model.embed_tokens.weight'], perm=[1, 0])])
         else:
-            b.nodes.append(helper.make_node('Identity', [b.linear(h[j], 'lm_head.weight', head)], ['logits'], name='logits'))
+            logits = b.linear(hl, 'lm_head.weight', head)
+        if half:
+            b.op('Cast', [logits], ['logits'], to=TensorProto.FLOAT16)
+        else:
+            b.nodes.append(helper.make_node('Identity', [logits], ['logits'], name='logits'))
     del head, emb
     vh = ckpt.value_head
     if vh is not None:
@@ -252,16 +282,20 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
     for b in bs:
         b.w.close()
         f32 = TensorProto.FLOAT
+        kvt = TensorProto.FLOAT16 if half else f32
         inputs = [helper.make_tensor_value_info('input_ids', TensorProto.INT64, ['batch', 'sequence']),
-                  helper.make_tensor_value_info('attention_mask', TensorProto.INT64, ['batch', 'total']),
-                  helper.make_tensor_value_info('position_ids', TensorProto.INT64, ['batch', 'sequence'])]
-        outputs = [helper.make_tensor_value_info('logits', f32, ['batch', 'sequence', V])]
+                  helper.make_tensor_value_info('attention_mask', TensorProto.INT64, ['batch', 'total'])]
+        if io['position_ids']:
+            inputs.append(helper.make_tensor_value_info('position_ids', TensorProto.INT64, ['batch', 'sequence']))
+        if io['logits_to_keep']:
+            inputs.append(helper.make_tensor_value_info('num_logits_to_keep', TensorProto.INT64, []))
+        outputs = [helper.make_tensor_value_info('logits', kvt, ['batch', 'kept' if io['logits_to_keep'] else 'sequence', V])]
         if vh is not None:
             outputs.append(helper.make_tensor_value_info('values', f32, ['batch', 'sequence']))
         for i in range(L):
             for kv in ('key', 'value'):
-                inputs.append(helper.make_tensor_value_info(f'past_key_values.{i}.{kv}', f32, ['batch', nkv, 'past', hd]))
-                outputs.append(helper.make_tensor_value_info(f'present.{i}.{kv}', f32, ['batch', nkv, 'total', hd]))
+                inputs.append(helper.make_tensor_value_info(f'past_key_values.{i}.{kv}', kvt, ['batch', nkv, 'past', hd]))
+                outputs.append(helper.make_tensor_value_info(f'present.{i}.{kv}', kvt, ['batch', nkv, 'total', hd]))
         graph = helper.make_graph(b.nodes, 'decoder', inputs, outputs, b.w.inits)
         opsets = [helper.make_opsetid('', OPSET)] + ([helper.make_opsetid('com.microsoft', 1)] if b.dtype == 'q4' else [])
         model = helper.make_model(graph, opset_imports=opsets, producer_name='math-tutor models/convert')

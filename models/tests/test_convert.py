@@ -190,9 +190,10 @@ def make_mistral_spm(d):
 # ----------------------------------------------------------------------------- torch reference (HF semantics)
 
 @torch.no_grad()
-def torch_forward(sd, cfg, ids, mask, lora=None, lora_scale=0.0, vhead=None):
+def torch_forward(sd, cfg, ids, mask, lora=None, lora_scale=0.0, vhead=None, kv_half=False):
     """Full recomputation in float32 with Hugging Face's Llama/Mistral/Qwen2 equations; LoRA applied
-    unmerged (x W^T + s (x A^T) B^T); values = (1 + tanh(v_head(h))) / 2 on the final normed hidden state."""
+    unmerged (x W^T + s (x A^T) B^T); values = (1 + tanh(v_head(h))) / 2 on the final normed hidden state.
+    kv_half: keys and values rounded to float16 (a float16 cache) and the logits too (float16 outputs)."""
     H, nh, nkv = cfg['hidden_size'], cfg['num_attention_heads'], cfg['num_key_value_heads']
     hd = cfg.get('head_dim') or H // nh
     eps = cfg['rms_norm_eps']
@@ -228,6 +229,8 @@ def torch_forward(sd, cfg, ids, mask, lora=None, lora_scale=0.0, vhead=None):
         k = lin(h, p + 'self_attn.k_proj').view(b, n, nkv, hd).transpose(1, 2)
         v = lin(h, p + 'self_attn.v_proj').view(b, n, nkv, hd).transpose(1, 2)
         q, k = q * cos + rot(q) * sin, k * cos + rot(k) * sin
+        if kv_half:
+            k, v = k.half().float(), v.half().float()
         k, v = k.repeat_interleave(nh // nkv, 1), v.repeat_interleave(nh // nkv, 1)
         att = (q @ k.transpose(-1, -2)) / hd ** 0.5
         att = att.masked_fill(~allowed, torch.finfo(torch.float32).min).softmax(-1)
@@ -236,6 +239,8 @@ def torch_forward(sd, cfg, ids, mask, lora=None, lora_scale=0.0, vhead=None):
         x = x + lin(torch.nn.functional.silu(lin(h, p + 'mlp.gate_proj')) * lin(h, p + 'mlp.up_proj'), p + 'mlp.down_proj')
     h = norm(x, sd['model.norm.weight'])
     logits = h @ sd.get('lm_head.weight', sd['model.embed_tokens.weight']).T
+    if kv_half:
+        logits = logits.half().float()
     values = None
     if vhead is not None:
         values = (1 + torch.tanh(h @ vhead['v_head.summary.weight'].T + vhead['v_head.summary.bias'])).squeeze(-1) / 2
@@ -408,6 +413,32 @@ class Converts(unittest.TestCase):
         ids, mask = batch(cfg['vocab_size'], 8)
         ort_compare(self, pkg, cfg, sd, None, ids, mask, 6, 'qwen2')  # prefill 6, then 4 tokens with the cache
 
+    def test_graph_io_options(self):
+        """Graphs in the shapes other exports have: position_ids derived from the mask, num_logits_to_keep,
+        a float16 cache and float16 logits; the manifest and config.json say the cache dtype."""
+        import onnx
+        d = os.path.join(self.tmp, 'io')
+        os.makedirs(d)
+        base, adapter, cfg, sd, lora, scale, vh = make_llama(d)
+        pkg = os.path.join(self.tmp, 'pkg-io')
+        p, _ = convert('--checkpoint', base, '--out', pkg, '--dtypes', 'fp32,q4', '--position-ids', 'derived',
+                       '--logits-to-keep', '--kv-dtype', 'float16')
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        m = json.load(open(os.path.join(pkg, 'manifest.json')))
+        self.assertEqual([v.get('kvCacheDtype') for v in m['variants']], ['float16', 'float16'])
+        self.assertEqual(json.load(open(os.path.join(pkg, 'config.json')))['transformers.js_config']['kv_cache_dtype'],
+                         {'fp32': 'float16', 'q4': 'float16'})
+        for name in ('model.onnx', 'model_q4.onnx'):
+            g = onnx.load(os.path.join(pkg, 'onnx', name)).graph
+            inputs = {i.name: i.type.tensor_type.elem_type for i in g.input}
+            outputs = {o.name: o.type.tensor_type.elem_type for o in g.output}
+            self.assertNotIn('position_ids', inputs)
+            self.assertEqual(inputs['num_logits_to_keep'], onnx.TensorProto.INT64)
+            self.assertEqual(inputs['past_key_values.0.key'], onnx.TensorProto.FLOAT16)
+            self.assertEqual(outputs['present.1.value'], onnx.TensorProto.FLOAT16)
+            self.assertEqual(outputs['logits'], onnx.TensorProto.FLOAT16)
+        self.assertIn('float16', convert('--checkpoint', base, '--out', pkg, '--kv-dtype', 'bfloat16')[0].stderr)
+
     def test_sentencepiece_only_checkpoint(self):
         base, cfg, sd = make_mistral_spm(self.tmp)
         pkg = os.path.join(self.tmp, 'pkg-mistral')
@@ -468,6 +499,13 @@ class RefusesBadInput(unittest.TestCase):
         write_safetensors(path, t)
         err = self.refused('--checkpoint', base, '--adapter', adapter)
         self.assertIn('adapter shapes do not match model.layers.1.mlp.down_proj.weight [64, 96]', err)
+
+    def test_registry_entry_promising_a_value_head_it_cannot_find(self):
+        base, cfg, sd = make_qwen2(self.tmp)  # no value head anywhere
+        err = self.refused('--checkpoint', base, '--for-registry', 'mario-ovm-7b')
+        self.assertIn('the registry entry mario-ovm-7b promises a value head (valueHead: true)', err)
+        self.assertIn('--value-head FILE', err)
+        self.assertIn('has no entry nothing-here', self.refused('--checkpoint', base, '--for-registry', 'nothing-here'))
 
     def test_value_head_of_the_wrong_width(self):
         base, cfg, sd = make_qwen2(self.tmp)

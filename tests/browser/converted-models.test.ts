@@ -113,6 +113,20 @@ describe('converted checkpoints in the app loader (Chromium)', () => {
     console.log(`WebGPU (SwiftShader): converted-llama-256 q4 (shards ${q4.ref.shards.q4!.join(' + ')} bytes) load ${q4.info.loadMs.toFixed(0)} ms, batch 2 ${q4.result.tokensPerSecond.toFixed(1)} tokens/s`);
   });
 
+  it('graphs of other shapes, fed what each declares: no position_ids with num_logits_to_keep (WebAssembly, WebGPU), a float16 cache (WebAssembly; refused on a GPU without shader-f16)', async () => {
+    for (const device of ['wasm', 'webgpu'] as const) {
+      const nopos = await loadAndDecode('converted-llama-nopos', device, 'fp32', 8);
+      for (const s of nopos.result.sequences) expect(s.tokens).toEqual(expected(nopos.ref.greedy.fp32!, 8));
+      const n = nopos.result.sequences[0]!.tokens.length;
+      expect(Math.abs(nopos.result.sequences[0]!.value! - nopos.ref.values.fp32![nopos.ref.promptTokens.length + n - 1]!)).toBeLessThan(1e-3);
+    }
+    const kv16 = await loadAndDecode('converted-llama-kv16', 'wasm', 'fp32', 12);
+    for (const s of kv16.result.sequences) expect(s.tokens).toEqual(expected(kv16.ref.greedy.fp32!, 12));
+    // SwiftShader has no shader-f16: the float16 graph is never run there.
+    const error = await client.load(BASE, 'converted-llama-kv16', { device: 'webgpu', dtype: 'fp32' }).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toMatch(/16-bit float shaders/);
+  });
+
   it('transformers.js tokenizes as the source tokenizers do (byte-level BPE tokenizer.json; sentencepiece tokenizer.model converted)', async () => {
     for (const id of ['converted-llama', 'converted-qwen2', 'converted-mistral-spm']) {
       const ref = refs[id]!;

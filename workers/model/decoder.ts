@@ -8,22 +8,118 @@
  * onnxruntime-node alike (the ORT module and session are passed in).
  */
 import type { DecodeSession, SamplerSpec, StepOutput } from '../solver/loop.ts';
+import { AppError, registerError } from '../common/errors.ts';
 import { sampleToken, seededRandom } from './sampler.ts';
 
 export interface TensorLike {
   readonly data: ArrayLike<number> | ArrayLike<bigint>;
   readonly dims: readonly number[];
+  readonly type?: string;
   dispose?(): void;
 }
 
+/** A float16 tensor's data: raw halves (Uint16Array), or Float16Array where the runtime has it. */
+export type KvArray = Float32Array | Uint16Array;
+
 export interface OrtLike {
-  Tensor: new (type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: readonly number[]) => TensorLike;
+  Tensor: new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]) => TensorLike;
+}
+
+/** An input or output as ONNX Runtime's session metadata describes it (`InferenceSession.ValueMetadata`). */
+export interface GraphValue {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly type?: string;
+  readonly shape?: ReadonlyArray<number | string>;
 }
 
 export interface SessionLike {
   run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
   /** Frees the session's memory (ONNX Runtime's InferenceSession.release). */
   release?(): Promise<void>;
+  readonly inputNames?: readonly string[];
+  readonly outputNames?: readonly string[];
+  readonly inputMetadata?: readonly GraphValue[];
+  readonly outputMetadata?: readonly GraphValue[];
+}
+
+export class UnsupportedGraphError extends AppError {
+  override name = 'UnsupportedGraphError';
+}
+registerError(UnsupportedGraphError);
+
+/** What the graph declares, read from the session: which optional inputs to feed, the cache and logits dtypes. */
+export interface GraphIO {
+  positionIds: boolean;
+  /** The name of the input asking for the logits of the last k positions only (`num_logits_to_keep`), if declared. */
+  logitsToKeep: string | undefined;
+  kvType: 'float32' | 'float16';
+  logitsType: 'float32' | 'float16';
+  values: boolean;
+}
+
+const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
+
+/**
+ * The inputs and outputs the decoder feeds and reads, from the session's names and metadata (as
+ * transformers.js does). Refuses, naming it and its dtype, an input the decoder cannot feed; a
+ * session without metadata is taken to be the package format's graph.
+ */
+export function graphIO(session: SessionLike, shape: Pick<DecoderShape, 'numLayers'>): GraphIO {
+  const kvNames = Array.from({ length: shape.numLayers }, (_, l) => [`past_key_values.${l}.key`, `past_key_values.${l}.value`]).flat();
+  const inputs = session.inputNames ?? ['input_ids', 'attention_mask', 'position_ids', ...kvNames];
+  const outputs = session.outputNames ?? ['logits', ...kvNames.map((n) => n.replace('past_key_values', 'present'))];
+  const typeOf = (list: readonly GraphValue[] | undefined, name: string) => {
+    const m = list?.find((v) => v.name === name);
+    return m === undefined ? undefined : m.isTensor ? (m.type ?? 'unknown') : 'not a tensor';
+  };
+  const refuse = (what: string): never => {
+    throw new UnsupportedGraphError(`This model's graph ${what}, which the tutor cannot feed.`, { hint: 'Choose another model, or convert the checkpoint with models/convert/convert.py.' });
+  };
+  const io: GraphIO = { positionIds: false, logitsToKeep: undefined, kvType: 'float32', logitsType: 'float32', values: outputs.includes('values') };
+  const kvTypes = new Set<string>();
+  for (const name of inputs) {
+    const type = typeOf(session.inputMetadata, name);
+    const int64 = () => type === undefined || type === 'int64' || refuse(`takes "${name}" as ${type}, not int64`);
+    if (name === 'input_ids' || name === 'attention_mask') int64();
+    else if (name === 'position_ids') io.positionIds = int64();
+    else if (name === 'num_logits_to_keep' || name === 'logits_to_keep') io.logitsToKeep = int64() ? name : undefined;
+    else if (PAST.test(name)) {
+      const layer = Number(PAST.exec(name)![1]);
+      if (layer >= shape.numLayers) refuse(`has an input "${name}" (${type ?? 'unknown'}) for a layer the package does not have (it has ${shape.numLayers})`);
+      if (type !== undefined && type !== 'float32' && type !== 'float16') refuse(`takes "${name}" as ${type}, neither float32 nor float16`);
+      kvTypes.add(type ?? 'float32');
+    } else refuse(`has an input "${name}" (${type ?? 'unknown'})`);
+  }
+  for (const name of ['input_ids', 'attention_mask', ...kvNames]) if (!inputs.includes(name)) refuse(`lacks the input "${name}"`);
+  if (kvTypes.size > 1) refuse(`mixes float32 and float16 cache inputs`);
+  io.kvType = kvTypes.has('float16') ? 'float16' : 'float32';
+  if (!outputs.includes('logits')) refuse('has no "logits" output');
+  for (const name of kvNames.map((n) => n.replace('past_key_values', 'present'))) if (!outputs.includes(name)) refuse(`lacks the output "${name}"`);
+  const lt = typeOf(session.outputMetadata, 'logits');
+  if (lt !== undefined && lt !== 'float32' && lt !== 'float16') refuse(`returns logits as ${lt}`);
+  io.logitsType = lt === 'float16' ? 'float16' : 'float32';
+  return io;
+}
+
+/** IEEE half to float (for float16 logits). */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return sign * f * 2 ** -24;
+  if (e === 31) return f ? NaN : sign * Infinity;
+  return sign * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** Elements [start, end) of a float32 or float16 output as float32. */
+export function floatsOf(data: ArrayLike<number>, start: number, end: number, type: 'float32' | 'float16'): Float32Array {
+  if (data instanceof Float32Array) return data.slice(start, end);
+  const out = new Float32Array(end - start);
+  // Raw halves (Uint16Array) are converted; a Float16Array already reads as numbers.
+  if (type === 'float16' && data instanceof Uint16Array) for (let i = start; i < end; i += 1) out[i - start] = halfToFloat(data[i]!);
+  else for (let i = start; i < end; i += 1) out[i - start] = data[i]!;
+  return out;
 }
 
 export interface TokenizerLike {
@@ -76,13 +172,15 @@ class Mutex {
 export class BatchDecoder implements DecodeSession {
   private rows: Row[] = [];
   private readonly stopped = new Map<number, Row>();
-  private kv: Float32Array[] = [];
+  private kv: KvArray[] = [];
   private time = 0;
   private mask: Uint8Array[] = [];
   private promptTokens: number[] = [];
   private readonly mutex = new Mutex();
   /** Model calls made and tokens fed, for benchmarks. */
   stats = { runs: 0, fedTokens: 0 };
+  /** What the graph declares (inputs to feed, dtypes). */
+  readonly io: GraphIO;
 
   constructor(
     private readonly ort: OrtLike,
@@ -90,7 +188,18 @@ export class BatchDecoder implements DecodeSession {
     private readonly tokenizer: TokenizerLike,
     private readonly shape: DecoderShape,
     readonly device: 'webgpu' | 'wasm' | 'cpu',
-  ) {}
+  ) {
+    this.io = graphIO(session, shape);
+  }
+
+  private emptyKv(length = 0): KvArray {
+    return this.io.kvType === 'float16' ? new Uint16Array(length) : new Float32Array(length);
+  }
+
+  /** A new array of the same kind as `layer` (ONNX Runtime Web returns float16 as Float16Array where the browser has one). */
+  private static like(layer: KvArray, length: number): KvArray {
+    return new (layer.constructor as new (n: number) => KvArray)(length);
+  }
 
   async start(prompt: string, samplers: SamplerSpec[]): Promise<void> {
     this.promptTokens = this.tokenizer.encode(prompt);
@@ -102,13 +211,13 @@ export class BatchDecoder implements DecodeSession {
     const seed: Row = this.newRow(-1, { seed: 0, temperature: 0, topP: 1 });
     this.rows = [seed];
     this.mask = [new Uint8Array(0)];
-    this.kv = Array.from({ length: 2 * this.shape.numLayers }, () => new Float32Array(0));
+    this.kv = Array.from({ length: 2 * this.shape.numLayers }, () => this.emptyKv());
     seed.feed = [...this.promptTokens];
     await this.mutex.run(() => this.runRows());
     // Copy its cache and logits to one row per sampler.
     const perRow = this.shape.numKvHeads * this.time * this.shape.headDim;
     this.kv = this.kv.map((layer) => {
-      const out = new Float32Array(perRow * samplers.length);
+      const out = BatchDecoder.like(layer, perRow * samplers.length);
       for (let r = 0; r < samplers.length; r += 1) out.set(layer.subarray(0, perRow), r * perRow);
       return out;
     });
@@ -228,7 +337,7 @@ export class BatchDecoder implements DecodeSession {
   private dropRow(index: number): void {
     const perRow = this.shape.numKvHeads * this.time * this.shape.headDim;
     this.kv = this.kv.map((layer) => {
-      const out = new Float32Array(layer.length - perRow);
+      const out = BatchDecoder.like(layer, layer.length - perRow);
       out.set(layer.subarray(0, index * perRow), 0);
       out.set(layer.subarray((index + 1) * perRow), index * perRow);
       return out;
@@ -269,24 +378,28 @@ export class BatchDecoder implements DecodeSession {
     const inputs: Record<string, TensorLike> = {
       input_ids: new this.ort.Tensor('int64', ids, [R, s]),
       attention_mask: new this.ort.Tensor('int64', mask, [R, total]),
-      position_ids: new this.ort.Tensor('int64', pos, [R, s]),
     };
+    if (this.io.positionIds) inputs.position_ids = new this.ort.Tensor('int64', pos, [R, s]);
+    // Rows are left-padded, so every row's next-token logits are at the last position.
+    if (this.io.logitsToKeep) inputs[this.io.logitsToKeep] = new this.ort.Tensor('int64', BigInt64Array.of(1n), []);
     for (let l = 0; l < numLayers; l += 1) {
-      inputs[`past_key_values.${l}.key`] = new this.ort.Tensor('float32', this.kv[2 * l]!, [R, numKvHeads, this.time, headDim]);
-      inputs[`past_key_values.${l}.value`] = new this.ort.Tensor('float32', this.kv[2 * l + 1]!, [R, numKvHeads, this.time, headDim]);
+      inputs[`past_key_values.${l}.key`] = new this.ort.Tensor(this.io.kvType, this.kv[2 * l]!, [R, numKvHeads, this.time, headDim]);
+      inputs[`past_key_values.${l}.value`] = new this.ort.Tensor(this.io.kvType, this.kv[2 * l + 1]!, [R, numKvHeads, this.time, headDim]);
     }
     const out = await this.session.run(inputs);
     this.stats.runs += 1;
     this.stats.fedTokens += feeds.reduce((a, f) => a + f.length, 0);
-    const logits = out.logits!.data as Float32Array;
+    const logits = out.logits!;
+    const kept = logits.dims[1] ?? s;
     const values = out.values?.data as Float32Array | undefined;
     const vocab = this.shape.vocabSize;
     for (let r = 0; r < R; r += 1) {
       const row = rows[r]!;
       const f = feeds[r]!;
       if (f.length === 0) continue;
+      const at = r * kept + (kept - 1);
+      row.logits = floatsOf(logits.data as ArrayLike<number>, at * vocab, (at + 1) * vocab, this.io.logitsType);
       const last = r * s + (s - 1);
-      row.logits = logits.slice(last * vocab, (last + 1) * vocab);
       if (values) {
         row.value = values[last]!;
         for (let j = s - f.length; j < s; j += 1) row.values.push(values[r * s + j]!);
@@ -295,8 +408,8 @@ export class BatchDecoder implements DecodeSession {
       row.feed = row.feed.slice(f.length);
     }
     for (let l = 0; l < numLayers; l += 1) {
-      this.kv[2 * l] = out[`present.${l}.key`]!.data as Float32Array;
-      this.kv[2 * l + 1] = out[`present.${l}.value`]!.data as Float32Array;
+      this.kv[2 * l] = out[`present.${l}.key`]!.data as KvArray;
+      this.kv[2 * l + 1] = out[`present.${l}.value`]!.data as KvArray;
     }
     for (const t of Object.values(inputs)) t.dispose?.();
     this.mask = newMask;
@@ -315,6 +428,7 @@ export async function greedyRecompute(
   promptTokens: number[],
   steps: number,
 ): Promise<number[]> {
+  const io = graphIO(session, shape);
   const tokens = [...promptTokens];
   const out: number[] = [];
   for (let i = 0; i < steps; i += 1) {
@@ -322,16 +436,17 @@ export async function greedyRecompute(
     const inputs: Record<string, TensorLike> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(tokens.map(BigInt)), [1, n]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from(tokens.map((_, j) => BigInt(j))), [1, n]),
     };
+    if (io.positionIds) inputs.position_ids = new ort.Tensor('int64', BigInt64Array.from(tokens.map((_, j) => BigInt(j))), [1, n]);
+    if (io.logitsToKeep) inputs[io.logitsToKeep] = new ort.Tensor('int64', BigInt64Array.of(1n), []);
     for (let l = 0; l < shape.numLayers; l += 1) {
       for (const k of ['key', 'value']) {
-        inputs[`past_key_values.${l}.${k}`] = new ort.Tensor('float32', new Float32Array(0), [1, shape.numKvHeads, 0, shape.headDim]);
+        inputs[`past_key_values.${l}.${k}`] = new ort.Tensor(io.kvType, io.kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [1, shape.numKvHeads, 0, shape.headDim]);
       }
     }
     const result = await session.run(inputs);
-    const logits = result.logits!.data as Float32Array;
-    const last = logits.subarray((n - 1) * shape.vocabSize, n * shape.vocabSize);
+    const kept = result.logits!.dims[1] ?? n;
+    const last = floatsOf(result.logits!.data as ArrayLike<number>, (kept - 1) * shape.vocabSize, kept * shape.vocabSize, io.logitsType);
     let best = 0;
     for (let v = 1; v < last.length; v += 1) if (last[v]! > last[best]!) best = v;
     out.push(best);

@@ -29,7 +29,14 @@ export function watchDeviceLoss(ort: OrtWithWebGpu): Promise<never> {
 
 /** The same session, whose runs reject as soon as the device is lost. */
 export function guardSession(session: SessionLike, lost: Promise<never>): SessionLike {
-  const guarded: SessionLike = { run: (feeds) => Promise.race([session.run(feeds), lost]) };
+  const guarded: SessionLike = {
+    run: (feeds) => Promise.race([session.run(feeds), lost]),
+    // What the graph declares stays readable (the decoder reads it).
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    inputMetadata: session.inputMetadata,
+    outputMetadata: session.outputMetadata,
+  };
   if (session.release) {
     const release = session.release.bind(session);
     // Releasing on a lost device may never settle either.

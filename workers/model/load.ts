@@ -10,7 +10,8 @@ import { guardSession, watchDeviceLoss } from './device-loss.ts';
 import { parseManifest, variantFor, verifyFile, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import { tokenizerFromFiles } from './tokenizer.ts';
 import { downloadFile, type FileStore } from './download.ts';
-import type { DecoderShape, OrtLike, SessionLike, TokenizerLike } from './decoder.ts';
+import { graphIO, type DecoderShape, type OrtLike, type SessionLike, type TokenizerLike } from './decoder.ts';
+import { checkOperators } from './graph-ops.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
 import { hubPackage, hubRepoOf } from './hub.ts';
 import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
@@ -42,6 +43,16 @@ function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['
   return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength });
 }
 
+/** A variant that computes or keeps float16 on the GPU needs the adapter's shader-f16 feature. */
+export function needsF16(v: Pick<Variant, 'dtype' | 'kvCacheDtype'>): boolean {
+  return v.dtype === 'fp16' || v.dtype === 'q4f16' || v.kvCacheDtype === 'float16';
+}
+
+/** The variant to run on a GPU without shader-f16: q4, then fp32, then q8, among those without float16. */
+function withoutF16(manifest: Manifest): Variant | undefined {
+  return (['q4', 'fp32', 'q8'] as const).map((d) => manifest.variants.find((v) => v.dtype === d && !needsF16(v))).find((v) => v !== undefined);
+}
+
 /**
  * WebGPU when a hardware adapter exists, has the shaders the variant needs and its memory
  * plan fits; otherwise WebAssembly. Throws MemoryPlanError (with the numbers) when the
@@ -55,7 +66,7 @@ export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], de
   if (forced === 'webgpu') {
     if (!gpu.available) throw new UnsupportedError('WebGPU was asked for, but this browser has no usable adapter.', { hint: gpu.reason ?? 'Use WebAssembly.' });
     const preferred = manifest.defaultVariant.webgpu;
-    const dtype = (preferred === 'fp16' || preferred === 'q4f16') && !gpu.shaderF16 ? manifest.variants.find((v) => v.dtype === 'q4' || v.dtype === 'fp32')?.dtype : preferred;
+    const dtype = needsF16(variantFor(manifest, preferred)) && !gpu.shaderF16 ? withoutF16(manifest)?.dtype : preferred;
     if (!dtype) throw new UnsupportedError('WebGPU was asked for, but this GPU lacks the 16-bit float shaders the model needs.');
     return { device: 'webgpu', dtype, reason: 'WebGPU was asked for.', plan: planFor(manifest, 'webgpu', dtype, gpu, deviceMemoryGiB) };
   }
@@ -67,8 +78,8 @@ export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], de
   if (gpu.isFallbackAdapter) return onWasm('The only WebGPU adapter is a software one, which is slower than WebAssembly here.');
   let dtype = manifest.defaultVariant.webgpu;
   let reason = `Running on the GPU (${gpu.description || gpu.vendor || 'WebGPU'}).`;
-  if ((dtype === 'fp16' || dtype === 'q4f16') && !gpu.shaderF16) {
-    const alt = manifest.variants.find((v) => v.dtype === 'q4' || v.dtype === 'fp32');
+  if (needsF16(variantFor(manifest, dtype)) && !gpu.shaderF16) {
+    const alt = withoutF16(manifest);
     if (!alt) return onWasm('This GPU lacks 16-bit float shaders that the model needs; running on WebAssembly.');
     dtype = alt.dtype;
     reason = `This GPU lacks 16-bit float shaders, so the ${alt.dtype} variant is used.`;
@@ -147,7 +158,9 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   const { manifest, folder } = await readPackage(source, id, store);
   let choice = chooseDevice(manifest, gpu, options.deviceMemoryGiB, options.device);
   if (options.dtype && options.dtype !== choice.dtype) {
-    variantFor(manifest, options.dtype);
+    if (choice.device === 'webgpu' && needsF16(variantFor(manifest, options.dtype)) && !gpu.shaderF16) {
+      throw new UnsupportedError(`The ${options.dtype} variant was asked for, but this GPU lacks the 16-bit float shaders it needs.`, { hint: 'Use another variant, or WebAssembly.' });
+    }
     choice = { ...choice, dtype: options.dtype, reason: `${choice.reason} The ${options.dtype} variant was asked for.`, plan: planFor(manifest, choice.device, options.dtype, gpu, options.deviceMemoryGiB) };
   }
   const variant = variantFor(manifest, choice.dtype);
@@ -183,20 +196,30 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   const [tokenizerJson, tokenizerConfig] = rest.slice(variant.externalData.length).map((b) => JSON.parse(new TextDecoder().decode(b)) as Record<string, unknown>);
   contents.length = 0;
   onEvent({ type: 'progress', stage: `Starting the model on ${choice.device === 'webgpu' ? 'the GPU' : 'the CPU'}` });
+  // Graphs the batched decoder would run wrongly are refused by name before a session is made.
+  checkOperators(graph!);
   const ort = configureOrt();
   // ONNX Runtime reads each shard's bytes once into its own memory; ours are dropped after this call.
   const externalData = variant.externalData.map((path, i) => ({ path: externalDataName(variant.graph, path), data: shards[i]! }));
   const created = (await ort.InferenceSession.create(graph!, { executionProviders: [choice.device], graphOptimizationLevel: 'all', ...(externalData.length > 0 ? { externalData } : {}) })) as unknown as SessionLike;
   shards.length = 0;
   const session = choice.device === 'webgpu' ? guardSession(created, watchDeviceLoss(ort)) : created;
-  const tokenizer = tokenizerFromFiles(tokenizerJson!, tokenizerConfig!);
   const a = manifest.architecture;
+  const shape: DecoderShape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
+  // The session's metadata is the authority on what the graph takes: inputs the decoder cannot
+  // feed are refused by name, and float16 inputs or outputs need shader-f16 on WebGPU.
+  const io = graphIO(created, shape);
+  if (choice.device === 'webgpu' && !gpu.shaderF16 && (io.kvType === 'float16' || io.logitsType === 'float16')) {
+    await created.release?.();
+    throw new UnsupportedError(`The ${choice.dtype} graph of "${manifest.id}" keeps float16 values, but this GPU lacks the 16-bit float shaders they need.`, { hint: 'Use WebAssembly, or a model variant without float16.' });
+  }
+  const tokenizer = tokenizerFromFiles(tokenizerJson!, tokenizerConfig!);
   return {
     manifest,
     session,
     tokenizer,
     ort: ort as unknown as OrtLike,
-    shape: { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present },
+    shape,
     device: choice.device,
     variant,
     deviceReason: choice.reason,
