@@ -80,6 +80,7 @@ export interface ProbeApi {
 
 export type { StrategyId, Selection, Cluster, SampleOutcome } from './solver/selection.ts';
 export type { SolutionFormatId } from './solver/formats.ts';
+import type { SolutionFormatId } from './solver/formats.ts';
 import type { Selection, StrategyId } from './solver/selection.ts';
 
 export interface SolveSettings {
@@ -124,11 +125,26 @@ export interface CodeRun {
   durationMs: number;
 }
 
+/**
+ * Who wrote a piece of a solution: the model; code output (data: its markers never
+ * act); or the format's own text around output (e.g. MARIO's `\nOutput: `).
+ */
+export type SegmentKind = 'model' | 'output' | 'format';
+
+export interface Segment {
+  kind: SegmentKind;
+  text: string;
+  /** An output segment of a run that failed. */
+  error?: boolean;
+}
+
 export interface SampleRecord {
   sample: number;
   greedy: boolean;
-  /** The generated solution, with code outputs as fed back to the model. */
+  /** The generated solution, with code outputs as fed back to the model: the segments' texts joined. */
   text: string;
+  /** `text` split by who wrote it. Absent in records saved before segments existed (then all of `text` is read as the model's). */
+  segments?: Segment[];
   codeRuns: CodeRun[];
   answer: string | null;
   value: number | null;
@@ -139,6 +155,8 @@ export interface SampleRecord {
 export interface SolveResult {
   question: string;
   modelId: string;
+  /** The solution format the samples are written in (how the page splits them into steps). */
+  format: SolutionFormatId;
   device: 'webgpu' | 'wasm' | 'cpu';
   settings: SolveSettings;
   samples: SampleRecord[];
@@ -152,7 +170,8 @@ export interface SolveResult {
 export type SolverEvent =
   | ProgressEvent
   | { type: 'sample-started'; sample: number; greedy: boolean }
-  | { type: 'tokens'; deltas: Array<{ sample: number; text: string }> }
+  /** Text appended to solutions, in order; `kind` is the segment it belongs to (default 'model'). */
+  | { type: 'tokens'; deltas: Array<{ sample: number; text: string; kind?: SegmentKind; error?: boolean }> }
   | { type: 'code-sent'; sample: number; call: number; code: string }
   | { type: 'code-output'; sample: number; run: CodeRun }
   | { type: 'sample-finished'; sample: number; answer: string | null; value: number | null; end: SampleEnd }

@@ -2,12 +2,15 @@
  * What the solving view shows, built from the solver's events. Plain data mutated
  * in place, so a Svelte `$state` proxy around it updates the page as events arrive.
  */
-import type { CodeRun, SampleEnd, Selection, SolveResult, SolverEvent } from '../../workers/contracts.ts';
+import type { CodeRun, SampleEnd, Segment, Selection, SolveResult, SolverEvent } from '../../workers/contracts.ts';
+import { appendSegment } from '../../workers/solver/segments.ts';
 
 export interface CardState {
   sample: number;
   greedy: boolean;
   text: string;
+  /** `text` by who wrote it (model, code output, format). */
+  segments: Segment[];
   codeRuns: CodeRun[];
   running: boolean;
   /** Code is being executed right now. */
@@ -37,7 +40,7 @@ export function newSolveState(): SolveState {
 function card(state: SolveState, sample: number): CardState {
   let c = state.cards.find((x) => x.sample === sample);
   if (!c) {
-    c = { sample, greedy: false, text: '', codeRuns: [], running: true, executing: false, answer: null, value: null, end: null };
+    c = { sample, greedy: false, text: '', segments: [], codeRuns: [], running: true, executing: false, answer: null, value: null, end: null };
     state.cards.push(c);
     state.cards.sort((a, b) => a.sample - b.sample);
   }
@@ -66,7 +69,11 @@ export function applySolverEvent(state: SolveState, event: SolverEvent): void {
     }
     case 'tokens':
       state.phase = 'solving';
-      for (const delta of event.deltas) card(state, delta.sample).text += delta.text;
+      for (const delta of event.deltas) {
+        const c = card(state, delta.sample);
+        c.text += delta.text;
+        appendSegment(c.segments, delta.kind ?? 'model', delta.text, delta.error ?? false);
+      }
       break;
     case 'code-sent':
       card(state, event.sample).executing = true;
@@ -102,7 +109,7 @@ export function applySolverEvent(state: SolveState, event: SolverEvent): void {
       state.selection = null;
       for (const c of state.cards) {
         if (event.kept.includes(c.sample)) continue;
-        Object.assign(c, { text: '', codeRuns: [], running: true, executing: false, answer: null, value: null, end: null });
+        Object.assign(c, { text: '', segments: [], codeRuns: [], running: true, executing: false, answer: null, value: null, end: null });
       }
       break;
     case 'error':

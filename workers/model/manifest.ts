@@ -4,7 +4,7 @@
  * which field or file is wrong.
  */
 import { AppError, registerError } from '../common/errors.ts';
-import type { SolutionFormatId } from '../solver/formats.ts';
+import { FORMAT_IDS, isSolutionFormatId, type SolutionFormatId } from '../solver/formats.ts';
 import { STRATEGY_IDS, type StrategyId } from '../solver/selection.ts';
 import type { ConfidenceThresholds } from '../solver/confidence.ts';
 
@@ -83,7 +83,7 @@ export function parseManifest(json: unknown): Manifest {
   need(typeof m.version === 'string', id, '"version" is missing');
   need(typeof m.title === 'string' && m.title.length > 0, id, '"title" is missing');
   need(typeof m.license === 'string' && m.license.length > 0, id, '"license" is missing');
-  need(['mario', 'qwen25-math-tir', 'mathcoder'].includes(m.solutionFormat as string), id, `"solutionFormat" ${String(m.solutionFormat)} is not one the tutor knows`);
+  need(isSolutionFormatId(m.solutionFormat), id, `"solutionFormat" ${String(m.solutionFormat)} is not one the tutor knows (${FORMAT_IDS.join(', ')})`);
   need(Number.isInteger(m.contextLength) && m.contextLength! > 0, id, '"contextLength" must be a positive integer');
   const a = m.architecture;
   need(a && typeof a === 'object', id, '"architecture" is missing');

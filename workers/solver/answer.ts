@@ -1,10 +1,10 @@
 /**
- * Finding the final answer in a solution's text: MARIO's `Final Answer: $...$`
+ * Finding the final answer in what the model wrote: MARIO's `Final Answer: $...$`
  * and the last `\boxed{...}` (balanced braces), whichever the format names.
  */
 
-/** The content of the last `\boxed{...}` (or `\fbox{...}`), braces balanced; undefined if none. */
-export function lastBoxed(text: string): string | undefined {
+/** The last `\boxed{...}` (or `\fbox{...}`), braces balanced, and where it starts; undefined if none. */
+function lastBoxedAt(text: string): { value: string; at: number } | undefined {
   const starts = [...text.matchAll(/\\(?:boxed|fbox)\s*\{/g)];
   for (let m = starts.length - 1; m >= 0; m -= 1) {
     const match = starts[m]!;
@@ -15,13 +15,18 @@ export function lastBoxed(text: string): string | undefined {
       if (ch === '{') depth += 1;
       else if (ch === '}') {
         depth -= 1;
-        if (depth === 0) return text.slice(open, i).trim();
+        if (depth === 0) return { value: text.slice(open, i).trim(), at: match.index };
       }
     }
   }
   // `\boxed 5` without braces.
   const bare = [...text.matchAll(/\\boxed\s+([^\s$]+)/g)].pop();
-  return bare?.[1];
+  return bare ? { value: bare[1]!, at: bare.index } : undefined;
+}
+
+/** The content of the last `\boxed{...}` (or `\fbox{...}`), braces balanced; undefined if none. */
+export function lastBoxed(text: string): string | undefined {
+  return lastBoxedAt(text)?.value;
 }
 
 /** The answer after the last `Final Answer:`, with its `$...$` or `\(...\)` delimiters removed. */
@@ -44,11 +49,20 @@ export function finalAnswerLine(text: string): string | undefined {
 
 export type AnswerSource = 'final-answer' | 'boxed';
 
-/** Extracts the answer, trying the given sources in order; undefined when the text states none. */
+/**
+ * The answer the text states last among the given sources (a `\boxed{}` written after
+ * a final-answer line wins, and the other way round); undefined when it states none.
+ * Pass only what the model wrote: code output is not the model's answer.
+ */
 export function extractAnswer(text: string, sources: readonly AnswerSource[] = ['final-answer', 'boxed']): string | undefined {
+  let best: { value: string; at: number } | undefined;
   for (const source of sources) {
-    const found = source === 'final-answer' ? finalAnswerLine(text) : lastBoxed(text);
-    if (found !== undefined && found !== '') return found;
+    const found =
+      source === 'final-answer'
+        ? ((value) => (value === undefined ? undefined : { value, at: text.lastIndexOf('Final Answer:') }))(finalAnswerLine(text))
+        : lastBoxedAt(text);
+    if (found === undefined || found.value === '') continue;
+    if (!best || found.at > best.at) best = found;
   }
-  return undefined;
+  return best?.value;
 }

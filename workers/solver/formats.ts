@@ -1,72 +1,68 @@
 /**
  * Solution formats as data: how a family of models is prompted, where its code
- * blocks begin and end, how an execution result is fed back, and where its final
- * answer is. The solver has one code path for all of them.
+ * blocks begin and end, how an execution result is fed back, where its final answer
+ * is, and the per-model execution rules of its reference harness (models/FORMAT.md
+ * cites each). The solver has one code path for all of them.
+ *
+ * The data lives in formats.json, which the Python converter reads too: this module
+ * is the one place the list of formats is declared; everything else checks against it.
  */
 import type { AnswerSource } from './answer.ts';
+import type { Segment } from '../contracts.ts';
+import data from './formats.json';
 
-export type SolutionFormatId = 'mario' | 'qwen25-math-tir' | 'mathcoder';
+export type SolutionFormatId = keyof typeof data;
 
 export interface SolutionFormat {
   id: SolutionFormatId;
   title: string;
+  /** Where the rules come from (files and functions of the reference harness). */
+  reference: string;
   /** Prompt with `{question}` in place of the problem. */
   prompt: string;
+  /** The prompt starts with the tokenizer's beginning-of-sequence token (MARIO's harness encodes with special tokens). */
+  bos: boolean;
+  /** Written after the prompt and after each output, before the model goes on (MARIO: `<p>\n`). */
+  primer: string;
   /** Text that opens a code block (the code follows it). */
   codeStart: string;
   /** Text that closes the code itself, before the stop string (e.g. the closing fence). */
   codeEnd: string;
-  /** Generation pauses when the text ends with this; then the code is run. */
+  /** Generation pauses when the model's text ends with this; then the code is run. */
   codeStop: string;
+  /** The reference harness's code stop strings, as a package manifest lists them (each ends with `codeStop`). */
+  codeStops: string[];
   /** Appended after the stop string, with `{output}` replaced by the execution result. */
   outputTemplate: string;
   /** Strings that end a solution. */
   endStrings: string[];
   answerSources: AnswerSource[];
-  /** At most this many code executions per solution (MARIO: 8). */
+  /** At most this many code executions per solution. */
   maxCodeCalls: number;
+  /**
+   * What the limit does: `refuse` — a block past it is not run and the solution ends;
+   * `end-after` — the last allowed run's output is fed back, then `limitNotice`, and the solution ends.
+   */
+  codeLimit: 'refuse' | 'end-after';
+  limitNotice: string;
+  /**
+   * Code is not run once the model's text since the last output contains `marker`; the
+   * solution ends there, with its answer (`answer: true`) or without one.
+   */
+  answerBlocksCode: { marker: string; answer: boolean } | null;
+  /** Consecutive failing blocks after which a solution is ended (the tutor's own rule); null: no such limit. */
+  maxConsecutiveErrors: number | null;
+  /** Which execution and rendering rules turn a run into the output text (harness.ts). */
+  execution: 'tutor' | 'mario-python-tool' | 'qwen-python-executor';
 }
 
-export const FORMATS: Record<SolutionFormatId, SolutionFormat> = {
-  mario: {
-    id: 'mario',
-    title: "MARIO (text steps in <p>, code steps in <code>, 'Output:' results, 'Final Answer: $...$')",
-    prompt: 'Question: {question}\n\nSolution:\n\n',
-    codeStart: '<code>\n```python\n',
-    codeEnd: '\n```\n',
-    codeStop: '</code>',
-    outputTemplate: '\nOutput: {output}\n\n',
-    endStrings: ['</s>', '<|endoftext|>'],
-    answerSources: ['final-answer', 'boxed'],
-    maxCodeCalls: 8,
-  },
-  'qwen25-math-tir': {
-    id: 'qwen25-math-tir',
-    title: 'Qwen2.5-Math tool-integrated reasoning (```python blocks, ```output results, \\boxed{} answers)',
-    prompt:
-      '<|im_start|>system\nPlease integrate natural language reasoning with programs to solve the problem above, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n{question}<|im_end|>\n<|im_start|>assistant\n',
-    codeStart: '```python\n',
-    codeEnd: '\n```\n',
-    codeStop: '```output',
-    outputTemplate: '\n{output}\n```\n',
-    endStrings: ['<|im_end|>', '<|endoftext|>'],
-    answerSources: ['boxed'],
-    maxCodeCalls: 8,
-  },
-  mathcoder: {
-    id: 'mathcoder',
-    title: 'MathCoder language-code-execution blocks (<|text|>, <|code|>, <|execution|>)',
-    prompt:
-      '<|system|><|text|>Below is a math problem. Please solve it step by step.<|endofblock|><|endofmessage|><|user|><|text|>{question}<|endofblock|><|endofmessage|><|assistant|>',
-    codeStart: '<|code|>',
-    codeEnd: '',
-    codeStop: '<|endofblock|>',
-    outputTemplate: '<|execution|>{output}<|endofblock|>',
-    endStrings: ['<|endofmessage|>', '</s>'],
-    answerSources: ['boxed', 'final-answer'],
-    maxCodeCalls: 8,
-  },
-};
+export const FORMATS = data as Record<SolutionFormatId, SolutionFormat>;
+
+export const FORMAT_IDS = Object.keys(FORMATS) as SolutionFormatId[];
+
+export function isSolutionFormatId(id: unknown): id is SolutionFormatId {
+  return typeof id === 'string' && Object.hasOwn(FORMATS, id);
+}
 
 export function buildPrompt(format: SolutionFormat, question: string): string {
   return format.prompt.replace('{question}', () => question);
@@ -76,21 +72,39 @@ export function formatOutput(format: SolutionFormat, output: string): string {
   return format.outputTemplate.replace('{output}', () => output);
 }
 
+/** The segments an output is fed back as: the format's text around it, the output itself, then the primer. */
+export function outputSegments(format: SolutionFormat, output: string, error = false): Segment[] {
+  const [before, after] = format.outputTemplate.split('{output}') as [string, string];
+  const segments: Segment[] = [];
+  if (before) segments.push({ kind: 'format', text: before });
+  segments.push(error ? { kind: 'output', text: output, error: true } : { kind: 'output', text: output });
+  if (after + format.primer) segments.push({ kind: 'format', text: after + format.primer });
+  return segments;
+}
+
 /**
- * When `text` (the solution so far) ends with the code stop string and the block
- * being closed is a code block, the code to run; otherwise undefined.
+ * When `text` — what the model wrote since the last output — ends with the code stop
+ * string and the block being closed is a code block the model opened, the code to run;
+ * otherwise undefined. Output never reaches here, so a printed marker opens nothing.
  */
 export function pendingCode(format: SolutionFormat, text: string): string | undefined {
   if (!text.endsWith(format.codeStop)) return undefined;
   const body = text.slice(0, text.length - format.codeStop.length);
-  const start = body.lastIndexOf(format.codeStart);
+  // MARIO's harness takes the step's first <code> (react.py, action_parser: re.search); the others the last opening.
+  const start = format.execution === 'mario-python-tool' ? body.indexOf(format.codeStart) : body.lastIndexOf(format.codeStart);
   if (start < 0) return undefined;
   let code = body.slice(start + format.codeStart.length);
   // The block must still be open: no stop string (a closed block) after its start.
   if (code.includes(format.codeStop)) return undefined;
+  if (format.execution === 'mario-python-tool') return code;
   if (format.codeEnd && code.endsWith(format.codeEnd)) code = code.slice(0, code.length - format.codeEnd.length);
   else if (format.codeEnd && code.trimEnd().endsWith(format.codeEnd.trim())) {
     code = code.trimEnd().slice(0, code.trimEnd().length - format.codeEnd.trim().length);
   }
   return code.replace(/\s+$/, '');
+}
+
+/** Code as the page shows it: without the Markdown fence and `python` tag a block may carry. */
+export function displayCode(code: string): string {
+  return code.replace(/^(\s|`)*(?:[pP][yY][tT][hH][oO][nN])?[ \t]*\n?/, '').replace(/(\s|`)*$/, '');
 }

@@ -2,16 +2,20 @@
  * The tool-integrated reasoning loop for one problem: N solutions decoded together;
  * a solution that closes a code block is paused, its code runs in its own Python
  * session, the output is appended as the format prescribes, and it resumes while
- * the others keep decoding. Answers are graded and grouped as they finish, and the
+ * the others keep decoding. Each solution is kept as segments (the model's text,
+ * code output, the format's text around it): answers and code blocks are read from
+ * the model's text only, so output that imitates the format's markers never acts. Answers are graded and grouped as they finish, and the
  * remaining samples are cancelled once the chosen answer can no longer change.
  *
  * Transport-free: the decoder and the Python runner are passed in, so the same loop
  * runs in the browser worker and in Node tests.
  */
-import type { CodeRun, SampleEnd, SampleRecord, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import type { CodeRun, SampleEnd, SampleRecord, Segment, SegmentKind, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
 import { CancelledError, GpuDeviceLostError } from '../common/errors.ts';
 import { extractAnswer } from './answer.ts';
-import { buildPrompt, formatOutput, pendingCode, type SolutionFormat } from './formats.ts';
+import { buildPrompt, outputSegments, pendingCode, type SolutionFormat } from './formats.ts';
+import { observation, program } from './harness.ts';
+import { appendSegment, modelText } from './segments.ts';
 import { isDecided, select, type SampleOutcome } from './selection.ts';
 
 export interface SamplerSpec {
@@ -32,8 +36,11 @@ export interface StepOutput {
 /** What the loop needs from the model runtime (implemented over the batched decoder). */
 export interface DecodeSession {
   readonly device: 'webgpu' | 'wasm' | 'cpu';
-  /** Prefill the shared prompt once and fork it into one sequence per sampler. */
-  start(prompt: string, samplers: SamplerSpec[]): Promise<void>;
+  /**
+   * Prefill the shared prompt once and fork it into one sequence per sampler.
+   * `bos`: the format's harness starts the prompt with the tokenizer's beginning-of-sequence token.
+   */
+  start(prompt: string, samplers: SamplerSpec[], options?: { bos?: boolean }): Promise<void>;
   /** Decode one token for every running (not paused, not stopped) sequence. */
   step(): Promise<StepOutput>;
   /** Exclude a sequence from decoding until `append` resumes it. */
@@ -49,6 +56,8 @@ export interface DecodeSession {
 
 export interface PythonRun {
   output: string;
+  /** The block's raw stdout (capped by the runner); the harness drivers' results travel in it. */
+  stdout?: string;
   error?: { type: string; message: string; line?: number };
   truncated: boolean;
   timedOut: boolean;
@@ -71,13 +80,12 @@ export interface LoopDeps {
   now?: () => number;
 }
 
-/** Consecutive failing code blocks after which a solution is ended: it is looping on errors. */
-export const MAX_CONSECUTIVE_ERRORS = 3;
-
 interface Seq {
-  record: SampleRecord;
+  record: SampleRecord & { segments: Segment[] };
   session: string;
   stopTail: string;
+  /** What the model wrote since the last output (or the start): where a code block is looked for. */
+  call: string;
   paused: boolean;
   done: boolean;
   consecutiveErrors: number;
@@ -93,9 +101,10 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
   if (settings.greedy) samplers.push({ seed: settings.seed, temperature: 0, topP: 1 });
 
   const seqs: Seq[] = samplers.map((s, i) => ({
-    record: { sample: i, greedy: s.temperature === 0, text: '', codeRuns: [], answer: null, value: null, end: 'no-answer', tokens: 0 },
+    record: { sample: i, greedy: s.temperature === 0, text: '', segments: [], codeRuns: [], answer: null, value: null, end: 'no-answer', tokens: 0 },
     session: `${request.jobId}:${i}`,
     stopTail: '',
+    call: '',
     paused: false,
     done: false,
     consecutiveErrors: 0,
@@ -106,23 +115,41 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     seqs.filter((s) => s.done && s.record.end !== 'cancelled').map((s) => ({ id: s.record.sample, answer: s.record.answer, value: s.record.value, greedy: s.record.greedy }));
   let stoppedEarly = 0;
 
-  // Batched token stream.
-  let buffer = new Map<number, string>();
+  // Batched token stream: per sample, the segments written since the last flush.
+  let buffer = new Map<number, Segment[]>();
   let lastFlush = now();
   const flush = (force = false) => {
     if (buffer.size === 0 || (!force && now() - lastFlush < (deps.flushMs ?? 60))) return;
-    emit({ type: 'tokens', deltas: [...buffer].map(([sample, text]) => ({ sample, text })) });
+    const deltas = [...buffer].flatMap(([sample, segments]) =>
+      segments.map((s) => ({ sample, text: s.text, ...(s.kind === 'model' ? {} : { kind: s.kind }), ...(s.error ? { error: true } : {}) })),
+    );
+    emit({ type: 'tokens', deltas });
     buffer = new Map();
     lastFlush = now();
   };
 
-  const finish = async (seq: Seq, end: SampleEnd) => {
+  /** Adds text to a solution: its record, its segments and the token stream. */
+  const write = (seq: Seq, kind: SegmentKind, text: string, error = false) => {
+    if (!text) return;
+    seq.record.text += text;
+    appendSegment(seq.record.segments, kind, text, error);
+    const pending = buffer.get(seq.record.sample) ?? [];
+    appendSegment(pending, kind, text, error);
+    buffer.set(seq.record.sample, pending);
+    if (kind === 'model') seq.call += text;
+    else {
+      seq.call = '';
+      seq.stopTail = '';
+    }
+  };
+
+  const finish = async (seq: Seq, end: SampleEnd, withAnswer = true) => {
     if (seq.done) return;
     seq.done = true;
     decoder.stop(seq.record.sample);
     seq.record.end = end;
     if (end !== 'cancelled') {
-      seq.record.answer = extractAnswer(seq.record.text, format.answerSources) ?? null;
+      seq.record.answer = withAnswer ? (extractAnswer(modelText(seq.record.segments), format.answerSources) ?? null) : null;
       if (seq.record.answer === null && end === 'answer') seq.record.end = 'no-answer';
       seq.record.value = seq.record.answer === null ? null : await decoder.value(seq.record.sample).catch(() => null);
     }
@@ -150,26 +177,35 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     decoder.pause(seq.record.sample);
     const task = (async () => {
       let run: CodeRun;
+      let shown: { text: string; error: boolean };
       try {
-        const result = await python.run(seq.session, code, { timeoutMs: settings.codeTimeoutMs, signal: runAbort.signal });
-        run = { call, code, ...result };
+        const result = await python.run(seq.session, program(format, code), { timeoutMs: settings.codeTimeoutMs, signal: runAbort.signal });
+        shown = observation(format, result);
+        run = { call, code, output: shown.text, truncated: result.truncated, timedOut: result.timedOut, durationMs: result.durationMs };
+        if (result.error) run.error = result.error;
+        else if (shown.error) run.error = { type: 'Error', message: shown.text };
       } catch (error) {
         if (seq.done) return;
         const message = error instanceof Error ? error.message : String(error);
-        run = { call, code, output: `Error: ${message}`, error: { type: 'SandboxError', message }, truncated: false, timedOut: false, durationMs: 0 };
+        shown = { text: `Error: ${message}`, error: true };
+        run = { call, code, output: shown.text, error: { type: 'SandboxError', message }, truncated: false, timedOut: false, durationMs: 0 };
       }
       if (seq.done) return;
       seq.record.codeRuns.push(run);
       emit({ type: 'code-output', sample: seq.record.sample, run });
-      seq.consecutiveErrors = run.error ? seq.consecutiveErrors + 1 : 0;
-      const appended = formatOutput(format, run.output);
-      seq.record.text += appended;
-      buffer.set(seq.record.sample, (buffer.get(seq.record.sample) ?? '') + appended);
-      if (seq.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+      seq.consecutiveErrors = shown.error ? seq.consecutiveErrors + 1 : 0;
+      const segments = outputSegments(format, shown.text, shown.error);
+      for (const s of segments) write(seq, s.kind, s.text, s.error);
+      if (format.maxConsecutiveErrors !== null && seq.consecutiveErrors >= format.maxConsecutiveErrors) {
         await finish(seq, 'no-answer');
         return;
       }
-      await decoder.append(seq.record.sample, appended);
+      if (format.codeLimit === 'end-after' && seq.record.codeRuns.length >= format.maxCodeCalls) {
+        write(seq, 'format', format.limitNotice);
+        await finish(seq, 'code-limit');
+        return;
+      }
+      await decoder.append(seq.record.sample, segments.map((s) => s.text).join(''));
       seq.paused = false;
     })();
     pendingRuns.add(task);
@@ -180,15 +216,19 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
 
   try {
     emit({ type: 'progress', stage: 'Reading the problem' });
-    await decoder.start(buildPrompt(format, request.question), samplers);
+    await decoder.start(buildPrompt(format, request.question) + format.primer, samplers, { bos: format.bos });
     for (const kept of request.resume ?? []) {
       const seq = seqs[kept.sample];
       if (!seq || kept.end === 'cancelled') continue;
-      seq.record = structuredClone(kept);
+      seq.record = { ...structuredClone(kept), segments: structuredClone(kept.segments ?? [{ kind: 'model', text: kept.text }]) };
       seq.done = true;
       decoder.stop(kept.sample);
     }
-    for (const seq of seqs) if (!seq.done) emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy });
+    for (const seq of seqs) {
+      if (seq.done) continue;
+      emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy });
+      write(seq, 'format', format.primer);
+    }
 
     while (seqs.some((s) => !s.done)) {
       if (deps.signal?.aborted) {
@@ -212,15 +252,16 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
         seq.paused = false;
         const delta = out.deltas.get(seq.record.sample) ?? '';
         seq.record.tokens += 1;
-        seq.record.text += delta;
-        if (delta) buffer.set(seq.record.sample, (buffer.get(seq.record.sample) ?? '') + delta);
+        write(seq, 'model', delta);
         seq.stopTail = (seq.stopTail + delta).slice(-longestStop - 8);
         if (out.ended.has(seq.record.sample) || format.endStrings.some((e) => seq.stopTail.endsWith(e))) {
           await finish(seq, 'answer');
         } else if (seq.stopTail.endsWith(format.codeStop)) {
-          const code = pendingCode(format, seq.record.text);
+          const code = pendingCode(format, seq.call);
           if (code === undefined) continue;
-          if (seq.record.codeRuns.length >= format.maxCodeCalls) await finish(seq, 'code-limit');
+          const blocked = format.answerBlocksCode;
+          if (blocked && seq.call.includes(blocked.marker)) await finish(seq, 'answer', blocked.answer);
+          else if (seq.record.codeRuns.length >= format.maxCodeCalls) await finish(seq, 'code-limit');
           else execute(seq, code);
         } else if (seq.record.tokens >= settings.maxTokensPerSolution) {
           await finish(seq, 'token-budget');
@@ -248,6 +289,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
   const result: SolveResult = {
     question: request.question,
     modelId: request.modelId,
+    format: format.id,
     device: decoder.device,
     settings,
     samples: records,
