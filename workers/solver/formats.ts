@@ -9,7 +9,7 @@
  */
 import type { AnswerSource } from './answer.ts';
 import type { Segment } from '../contracts.ts';
-import data from './formats.json';
+import data from './formats.json' with { type: 'json' };
 
 export type SolutionFormatId = keyof typeof data;
 
