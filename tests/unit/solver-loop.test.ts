@@ -4,10 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runSolveLoop, type PythonRunner } from '../../workers/solver/loop.ts';
-import { FORMATS } from '../../workers/solver/formats.ts';
+import { FORMATS, type SolutionFormat } from '../../workers/solver/formats.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
 import { DEMO_ID as ID, loadDemoModel, type DemoModel } from '../support/demo-model.ts';
 import { DEMO_PROBLEM } from '../support/demo-problem.ts';
+import { scriptedDecoder } from '../support/scripted-decoder.ts';
 
 let demo: DemoModel;
 let python: PythonRunner;
@@ -80,4 +81,54 @@ describe('solve loop', () => {
     });
     await expect(pending).rejects.toThrow(/stopped/);
   }, 60_000);
+});
+
+describe('solve loop branches, with a scripted model and real Python', () => {
+  const code = (body: string) => `<p>\nCompute.\n</p>\n\n<code>\n\`\`\`python\n${body}\n\`\`\`\n</code>`;
+  const scripted = (format: SolutionFormat, scripts: string[][]) => scriptedDecoder(scripts, { whole: [format.codeStop, ...format.endStrings] });
+
+  it('ends a solution after 3 failing blocks in a row (the demo format), and runs no 4th', async () => {
+    const f = FORMATS.mario;
+    const result = await runSolveLoop(request('Q', 1, { greedy: false }), {
+      format: f, decoder: scripted(f, [[code('1 / 0'), code('undefined_name'), code('int("x")'), code('print(4)'), '<p>\nFinal Answer: $4$\n</p>']]), python, emit: () => {},
+    });
+    const s = result.samples[0]!;
+    expect(s.codeRuns.map((r) => r.error?.type)).toEqual(['ZeroDivisionError', 'NameError', 'ValueError']);
+    expect(s.end).toBe('no-answer');
+    expect(s.answer).toBeNull();
+  });
+
+  it('keeps going after failing blocks where the reference harness has no such rule (mario-react)', async () => {
+    const f = FORMATS['mario-react'];
+    const step = (body: string) => `Compute.\n</p>\n<code>\n\`\`\`python\n${body}\n\`\`\`\n</code>`;
+    const result = await runSolveLoop(request('Q', 1, { greedy: false }), {
+      format: f, decoder: scripted(f, [[step('1 / 0'), step('undefined_name'), step('int("x")'), step('print(4)'), 'Final Answer: $4$\n</p>']]), python, emit: () => {},
+    });
+    const s = result.samples[0]!;
+    expect(s.codeRuns.map((r) => r.output)).toEqual(['ZeroDivisionError: division by zero', "NameError: name 'undefined_name' is not defined", "ValueError: invalid literal for int() with base 10: 'x'", '4\n']);
+    expect(s.answer).toBe('4');
+  });
+
+  it('refuses a 9th code block in the demo format and ends the solution as "too many code runs"', async () => {
+    const f = FORMATS.mario;
+    const turns = Array.from({ length: 9 }, (_, i) => code(`print(${i})`));
+    const result = await runSolveLoop(request('Q', 1, { greedy: false }), { format: f, decoder: scripted(f, [[...turns, '<p>\nFinal Answer: $8$\n</p>']]), python, emit: () => {} });
+    const s = result.samples[0]!;
+    expect(s.codeRuns.map((r) => r.output)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(s.end).toBe('code-limit');
+  });
+
+  it('stops the remaining samples early once the majority answer cannot change', async () => {
+    const f = FORMATS.mario;
+    const answer = '<p>\nFinal Answer: $42$\n</p>';
+    const long = `<p>\n${'still thinking '.repeat(200)}`;
+    const events: SolverEvent[] = [];
+    const result = await runSolveLoop(request('Q', 5, { greedy: false, earlyStop: true, strategy: 'majority', maxTokensPerSolution: 5_000 }), {
+      format: f, decoder: scripted(f, [[answer], [answer], [answer], [long], [long]]), python, emit: (e) => events.push(e),
+    });
+    expect(result.stoppedEarly).toBe(2);
+    expect(result.samples.map((s) => s.end)).toEqual(['answer', 'answer', 'answer', 'cancelled', 'cancelled']);
+    expect(result.selection.chosen?.answer).toBe('42');
+    expect(result.format).toBe('mario');
+  });
 });
