@@ -28,6 +28,9 @@
  * `{"hideFile": "tokenizer.json"}` leaves a file out of the tree and the downloads until the next control;
  * `{"dropTreeField": "size"}` leaves that field out of every tree entry until the next control;
  * `{"pageSize": 2}` pages tree answers by that many entries (until the next control);
+ * `{"fakeSizes": {"onnx/model_q4.onnx": 1761000000}}` lists those files in the tree with those sizes,
+ * adding the ones the repository lacks (their bytes are not served), until the next control: a
+ * repository of real-model sizes for the memory checks made before any download;
  * `GET /__log` returns every request seen (server, method, path, Range, status).
  */
 import { createHash } from 'node:crypto';
@@ -115,6 +118,7 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
   let hidden: string | undefined;
   let dropField: string | undefined;
   let pageSize = 1000;
+  let fakeSizes: Record<string, number> = {};
   const visible = (repo: string) => new Map([...(files.get(repo) ?? [])].filter(([path]) => path !== hidden));
 
   const send = (server: HubRequest['server'], req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
@@ -177,13 +181,14 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; corruptFile?: string; clearLog?: boolean; hideFile?: string; dropTreeField?: string; pageSize?: number };
+        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; corruptFile?: string; clearLog?: boolean; hideFile?: string; dropTreeField?: string; pageSize?: number; fakeSizes?: Record<string, number> };
         if (body.clearLog) log.length = 0;
         drop = body.dropFile ? { file: body.dropFile, after: body.dropAfter ?? 0 } : undefined;
         corrupt = body.corruptFile;
         hidden = body.hideFile;
         dropField = body.dropTreeField;
         pageSize = body.pageSize ?? 1000;
+        fakeSizes = body.fakeSizes ?? {};
         send('hub', req, res, 200, { 'Content-Type': 'text/plain' }, 'ok');
       });
       return;
@@ -200,7 +205,11 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
       }
       const folder = decodeURIComponent((rawFolder ?? '').replace(/^\//, ''));
       const prefix = folder ? `${folder}/` : '';
-      const inside = [...repoFiles.values()].filter((b) => b.path.startsWith(prefix));
+      const listed = [...repoFiles.values()].map((b) => (fakeSizes[b.path] !== undefined ? { ...b, fakeSize: fakeSizes[b.path]! } : b));
+      for (const [path, size] of Object.entries(fakeSizes)) {
+        if (!repoFiles.has(path)) listed.push({ path, bytes: new Uint8Array(0), sha256: createHash('sha256').update(path).digest('hex'), gitSha1: gitBlobId(path), fakeSize: size });
+      }
+      const inside = listed.filter((b) => b.path.startsWith(prefix));
       if (folder && inside.length === 0) return notFound('EntryNotFound', `${folder} does not exist on "${revision}"`);
       const dirs = [...new Set(inside.map((b) => b.path.slice(prefix.length)).filter((rest) => rest.includes('/')).map((rest) => prefix + rest.slice(0, rest.indexOf('/'))))].sort();
       const entries: Array<Record<string, unknown>> = [
@@ -208,11 +217,12 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
         ...inside
           .filter((b) => !b.path.slice(prefix.length).includes('/'))
           .sort((a, b) => a.path.localeCompare(b.path))
-          .map((b) =>
-            isLfs(b.path, b.bytes.length)
-              ? { type: 'file', oid: gitBlobId(pointer(b)), size: b.bytes.length, path: b.path, lfs: { oid: b.sha256, size: b.bytes.length, pointerSize: pointer(b).length } }
-              : { type: 'file', oid: b.gitSha1, size: b.bytes.length, path: b.path },
-          ),
+          .map((b) => {
+            const size = 'fakeSize' in b ? (b.fakeSize as number) : b.bytes.length;
+            return isLfs(b.path, size)
+              ? { type: 'file', oid: gitBlobId(pointer(b)), size, path: b.path, lfs: { oid: b.sha256, size, pointerSize: pointer(b).length } }
+              : { type: 'file', oid: b.gitSha1, size, path: b.path };
+          }),
       ];
       if (dropField) for (const e of entries) delete e[dropField];
       const cursor = Number(new URLSearchParams(query ?? '').get('cursor') ?? 0);

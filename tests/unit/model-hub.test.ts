@@ -10,6 +10,8 @@ import { ensureConvertedFixtures, HUB_PACKAGE, HUB_REPO } from '../support/conve
 import { startHubServer, type HubServer } from '../support/hub-server.ts';
 import { hubEntryFor, hubManifest, hubPackage, kvCacheDtype, listTree, parametersOf } from '../../workers/model/hub.ts';
 import { downloadPackage, MemoryStore } from '../../workers/model/download.ts';
+import { PackageManager } from '../../workers/model/packages.ts';
+import { chooseDevice } from '../../workers/model/load.ts';
 import { parseManifest } from '../../workers/model/manifest.ts';
 import registry from '../../models/registry.json';
 
@@ -130,6 +132,31 @@ describe('hub manifest', () => {
     expect(hub.log).toEqual([]);
     const error = await failure(hubPackage(`${hub.origin}/someone/Other-Model/resolve/main/`, store));
     expect(error?.message).toContain('The tutor offers no model from someone/Other-Model');
+  });
+
+  it('prefers the variant whose single-file graph can be created; a model manager download that cannot fit is refused before any graph byte', async () => {
+    const real = { 'onnx/model_q4.onnx': 1_761_000_000, 'onnx/model_q4f16.onnx': 1_210_000_000 };
+    const noGpu = { available: false, reason: 'no WebGPU in this test' };
+    try {
+      await control({ fakeSizes: real });
+      const { manifest } = await hubManifest(source, entry());
+      expect(manifest.variants.map((v) => v.dtype)).toEqual(['q4', 'q4f16']);
+      // 3 x 1.76 GB does not fit 32-bit WebAssembly while the session is created; 3 x 1.21 GB does.
+      expect(manifest.defaultVariant).toEqual({ wasm: 'q4f16', webgpu: 'q4f16' });
+      expect(chooseDevice(manifest, noGpu, 16)).toMatchObject({ device: 'wasm', dtype: 'q4f16' });
+
+      await control({ fakeSizes: { 'onnx/model_q4.onnx': real['onnx/model_q4.onnx'] }, clearLog: true });
+      const only = await hubManifest(source, entry());
+      expect(() => chooseDevice(only.manifest, noGpu, 16)).toThrow('The q4 graph is a single file of 1.64 GiB');
+      await control({ fakeSizes: { 'onnx/model_q4.onnx': real['onnx/model_q4.onnx'] }, clearLog: true });
+      const manager = new PackageManager(new MemoryStore(), async () => noGpu);
+      const error = await failure(manager.download(source, 'big', () => {}));
+      expect(error?.name).toBe('MemoryPlanError');
+      expect(error?.message).toContain('copies it whole into its WebAssembly memory');
+      expect(hub.log.some((r) => r.path.includes('model_q4'))).toBe(false);
+    } finally {
+      await control({});
+    }
   });
 
   it('reads the cache dtype from config.json (transformers.js_config.kv_cache_dtype), and the parameters of the real Qwen2.5-Math-1.5B', () => {

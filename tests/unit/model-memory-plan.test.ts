@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { budgetFor, kvCacheBytes, MemoryPlanError, memoryNeed, planMemory, weightsBytes, type ArchitectureSize } from '../../workers/model/memory-plan.ts';
+import { budgetFor, checkCreation, creationHeapBytes, kvCacheBytes, MemoryPlanError, memoryNeed, planMemory, weightsBytes, WASM_MAX_BYTES, type ArchitectureSize } from '../../workers/model/memory-plan.ts';
 import { parseManifest } from '../../workers/model/manifest.ts';
 
 const GiB = 1024 ** 3;
@@ -17,9 +17,10 @@ function llamaParameters(hidden: number, intermediate: number, layers: number, v
   return vocab * hidden * (tied ? 1 : 2) + layers * layer + hidden + hidden + 1;
 }
 
+/** MARIO-OVM-7B-v1: Llemma-7B's vocabulary of 32 016 tokens (its config.json), Llama-2-7B's layers, one value head. */
 const MARIO_OVM_7B: ArchitectureSize = {
-  numLayers: 32, numHeads: 32, numKvHeads: 32, headDim: 128, hiddenSize: 4096, vocabSize: 32001,
-  parameters: llamaParameters(4096, 11008, 32, 32001, 32, 32, 128, false, false),
+  numLayers: 32, numHeads: 32, numKvHeads: 32, headDim: 128, hiddenSize: 4096, vocabSize: 32016,
+  parameters: llamaParameters(4096, 11008, 32, 32016, 32, 32, 128, false, false),
 };
 const QWEN25_MATH_15B: ArchitectureSize = {
   numLayers: 28, numHeads: 12, numKvHeads: 2, headDim: 128, hiddenSize: 1536, vocabSize: 151936, tiedEmbeddings: true,
@@ -28,9 +29,9 @@ const QWEN25_MATH_15B: ArchitectureSize = {
 
 describe('memory plan: MARIO-OVM-7B (32 layers, 32 kv heads, head_dim 128)', () => {
   it('has the expected size', () => {
-    // 6 738 423 808 of Llama-2-7B with a 32001-token vocabulary plus a 4097-parameter value head.
-    expect(MARIO_OVM_7B.parameters).toBe(6_738_423_808 + 4097);
-    // 6.61 G quantized parameters at 4.5 bits + the 32001 x 4096 embedding in float32.
+    // 6 738 546 688 of Llama-2-7B's layers with a 32016-token vocabulary plus a 4097-parameter value head.
+    expect(MARIO_OVM_7B.parameters).toBe(6_738_546_688 + 4097);
+    // 6.61 G quantized parameters at 4.5 bits + the 32016 x 4096 embedding in float32.
     expect(weightsBytes(MARIO_OVM_7B, 'q4') / GiB).toBeCloseTo(3.95, 2);
     expect(weightsBytes(MARIO_OVM_7B, 'q4f16') / GiB).toBeCloseTo(3.71, 2);
   });
@@ -59,8 +60,16 @@ describe('memory plan: MARIO-OVM-7B (32 layers, 32 kv heads, head_dim 128)', () 
     })();
     expect(error).toBeInstanceOf(MemoryPlanError);
     expect((error as Error).message).toBe(
-      'This model (q4) needs 5.03 GiB even for one solution of 512 tokens (weights 3.95 GiB, KV cache 2 x 512.0 MiB, working memory 87.3 MiB), but WebAssembly has about 4.00 GiB.',
+      'This model (q4) needs 5.04 GiB even for one solution of 512 tokens (weights 3.95 GiB, KV cache 2 x 512.0 MiB, working memory 87.3 MiB), but WebAssembly has about 4.00 GiB.',
     );
+  });
+
+  it("gives the registry entry's figures: one solution of 512 tokens, and the embedding as the largest buffer", () => {
+    const entry = (JSON.parse(readFileSync('models/registry.json', 'utf8')) as { models: Array<{ id: string; requires: { memoryBytes: number; maxBufferBytes: number } }> }).models.find((m) => m.id === 'mario-ovm-7b')!;
+    const one = memoryNeed(MARIO_OVM_7B, 'q4', 1, 512);
+    // 32016 x 4096 x 4 bytes: above the 524 304 384 a 32001-token vocabulary would need.
+    expect(one.largestBufferBytes).toBe(524_550_144);
+    expect(entry.requires).toMatchObject({ memoryBytes: one.totalBytes, maxBufferBytes: one.largestBufferBytes });
   });
 });
 
@@ -87,6 +96,30 @@ describe('memory plan: Qwen2.5-Math-1.5B (28 layers, 2 kv heads, head_dim 128, v
     expect(planMemory(QWEN25_MATH_15B, 'q4', budgetFor('wasm', undefined, 8), { batch: 8, context: 2048 })).toMatchObject({ batch: 4, context: 2048 });
     expect(() => planMemory(QWEN25_MATH_15B, 'q4', { device: 'webgpu', memoryBytes: 8 * GiB, maxBufferBytes: 256 * MiB }, { batch: 8, context: 4096 }))
       .toThrow('needs a single buffer of 890.3 MiB, but the GPU allows at most 256.0 MiB per buffer');
+  });
+});
+
+describe('memory while a session is created: single-file graphs', () => {
+  // onnx-community/Qwen2.5-Math-1.5B-Instruct: onnx/model_q4.onnx about 1.76 GB and model_q4f16.onnx about 1.21 GB, each one file.
+  const q4 = { graphBytes: 1.76e9, externalBytes: 0 };
+  const q4f16 = { graphBytes: 1.21e9, externalBytes: 0 };
+  it('counts the file copied whole into WebAssembly memory, its parsed weights and (on WebAssembly) the session tensors', () => {
+    expect(creationHeapBytes(q4, 'wasm')).toBe(3 * 1.76e9);
+    expect(creationHeapBytes(q4, 'webgpu')).toBe(2 * 1.76e9);
+    // External data: the shards are read into the tensors once; on WebGPU they go to GPU buffers.
+    expect(creationHeapBytes({ graphBytes: 1e6, externalBytes: 4.4e9 }, 'wasm')).toBe(3e6 + 4.4e9);
+    expect(creationHeapBytes({ graphBytes: 1e6, externalBytes: 4.4e9 }, 'webgpu')).toBe(2e6);
+  });
+
+  it('refuses the 1.76 GB q4 graph on WebAssembly before download, naming the single file; q4f16 fits there, q4 fits the GPU path', () => {
+    expect(() => checkCreation(q4, 'q4', 'wasm')).toThrow(MemoryPlanError);
+    expect(() => checkCreation(q4, 'q4', 'wasm')).toThrow('The q4 graph is a single file of 1.64 GiB: ONNX Runtime Web copies it whole into its WebAssembly memory to create the session, which takes about 4.92 GiB there, more than the 4.00 GiB WebAssembly can address.');
+    expect(creationHeapBytes(q4f16, 'wasm')).toBeLessThan(WASM_MAX_BYTES);
+    expect(() => checkCreation(q4f16, 'q4f16', 'wasm')).not.toThrow();
+    expect(() => checkCreation(q4, 'q4', 'webgpu')).not.toThrow();
+    // MARIO-OVM-7B's q4 package keeps its 4.4 GiB of weights in shards: too much for WebAssembly, fine for the GPU path.
+    expect(() => checkCreation({ graphBytes: 1e6, externalBytes: 4.75e9 }, 'q4', 'wasm')).toThrow('Creating the q4 session takes about');
+    expect(() => checkCreation({ graphBytes: 1e6, externalBytes: 4.75e9 }, 'q4', 'webgpu')).not.toThrow();
   });
 });
 

@@ -15,6 +15,9 @@ export interface TensorLike {
   readonly data: ArrayLike<number> | ArrayLike<bigint>;
   readonly dims: readonly number[];
   readonly type?: string;
+  /** Where ONNX Runtime keeps the data: 'cpu', or 'gpu-buffer' for an output left on the GPU (then `data` cannot be read). */
+  readonly location?: string;
+  readonly gpuBuffer?: GPUBuffer;
   dispose?(): void;
 }
 
@@ -22,8 +25,30 @@ export interface TensorLike {
 export type KvArray = Float32Array | Uint16Array;
 
 export interface OrtLike {
-  Tensor: new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]) => TensorLike;
+  Tensor: {
+    new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]): TensorLike;
+    /** ONNX Runtime Web: a tensor over a GPU buffer of ours (row copies of the cache). */
+    fromGpuBuffer?(buffer: GPUBuffer, options: { dataType: 'float32' | 'float16'; dims: readonly number[]; dispose?: () => void }): TensorLike;
+  };
+  /** ONNX Runtime Web's WebGPU device, once a WebGPU session exists. */
+  env?: { webgpu?: { device?: unknown } };
 }
+
+/** Bytes that crossed between JavaScript and the execution provider (uploaded inputs, downloaded outputs), cumulative. */
+export interface TransferBytes {
+  upload: number;
+  download: number;
+  /** Of those, the cache: past_key_values fed from JavaScript, present read back into it. */
+  kvUpload: number;
+  kvDownload: number;
+}
+
+/** GPUBufferUsage flags (WebGPU spec values; the constant object exists only where WebGPU does). */
+const STORAGE = 0x80;
+const COPY_SRC = 0x04;
+const COPY_DST = 0x08;
+
+const byteLength = (t: TensorLike) => (t.data as unknown as ArrayBufferView).byteLength;
 
 /** An input or output as ONNX Runtime's session metadata describes it (`InferenceSession.ValueMetadata`). */
 export interface GraphValue {
@@ -173,12 +198,16 @@ export class BatchDecoder implements DecodeSession {
   private rows: Row[] = [];
   private readonly stopped = new Map<number, Row>();
   private kv: KvArray[] = [];
+  /** The cache as GPU tensors (present.* kept on the GPU by the session: preferredOutputLocation 'gpu-buffer'), layer-major key, value. */
+  private gpuKv: TensorLike[] | undefined;
   private time = 0;
   private mask: Uint8Array[] = [];
   private promptTokens: number[] = [];
   private readonly mutex = new Mutex();
   /** Model calls made and tokens fed, for benchmarks. */
   stats = { runs: 0, fedTokens: 0 };
+  /** Bytes that crossed between JavaScript and the execution provider. */
+  transfer: TransferBytes = { upload: 0, download: 0, kvUpload: 0, kvDownload: 0 };
   /** What the graph declares (inputs to feed, dtypes). */
   readonly io: GraphIO;
 
@@ -205,6 +234,7 @@ export class BatchDecoder implements DecodeSession {
     this.promptTokens = this.tokenizer.encode(prompt);
     this.rows = [];
     this.kv = [];
+    this.releaseGpuKv();
     this.time = 0;
     this.mask = [];
     // Prefill the shared prompt once, as a batch of one row.
@@ -213,13 +243,16 @@ export class BatchDecoder implements DecodeSession {
     this.mask = [new Uint8Array(0)];
     this.kv = Array.from({ length: 2 * this.shape.numLayers }, () => this.emptyKv());
     seed.feed = [...this.promptTokens];
-    await this.mutex.run(() => this.runRows());
-    // Copy its cache and logits to one row per sampler.
-    const perRow = this.shape.numKvHeads * this.time * this.shape.headDim;
-    this.kv = this.kv.map((layer) => {
-      const out = BatchDecoder.like(layer, perRow * samplers.length);
-      for (let r = 0; r < samplers.length; r += 1) out.set(layer.subarray(0, perRow), r * perRow);
-      return out;
+    await this.mutex.run(async () => {
+      await this.runRows();
+      // Copy its cache (on the GPU where it lives there) and logits to one row per sampler.
+      if (this.gpuKv) return this.copyGpuRows(samplers.map(() => 0));
+      const perRow = this.shape.numKvHeads * this.time * this.shape.headDim;
+      this.kv = this.kv.map((layer) => {
+        const out = BatchDecoder.like(layer, perRow * samplers.length);
+        for (let r = 0; r < samplers.length; r += 1) out.set(layer.subarray(0, perRow), r * perRow);
+        return out;
+      });
     });
     this.rows = samplers.map((sampler, i) => {
       const row = this.newRow(i, sampler);
@@ -318,8 +351,9 @@ export class BatchDecoder implements DecodeSession {
     void this.mutex.run(async () => {
       const index = this.rows.indexOf(row);
       if (index < 0) return;
+      const before = this.rows.length;
       this.rows.splice(index, 1);
-      this.dropRow(index);
+      await this.dropRow(index, before);
     });
   }
 
@@ -329,12 +363,46 @@ export class BatchDecoder implements DecodeSession {
   }
 
   async dispose(): Promise<void> {
-    this.rows = [];
-    this.kv = [];
-    this.mask = [];
+    await this.mutex.run(async () => {
+      this.rows = [];
+      this.kv = [];
+      this.releaseGpuKv();
+      this.mask = [];
+    });
   }
 
-  private dropRow(index: number): void {
+  private releaseGpuKv(): void {
+    for (const t of this.gpuKv ?? []) t.dispose?.();
+    this.gpuKv = undefined;
+  }
+
+  /**
+   * The GPU cache rebuilt with rows `from` (indices into the current rows), one buffer copy per row
+   * and layer on the GPU: no byte of the cache comes to JavaScript.
+   */
+  private async copyGpuRows(from: number[]): Promise<void> {
+    const device = (await Promise.resolve(this.ort.env?.webgpu?.device)) as GPUDevice | undefined;
+    const make = this.ort.Tensor.fromGpuBuffer;
+    if (!device || !make) throw new UnsupportedGraphError('The cache is on the GPU, but ONNX Runtime gives no WebGPU device to copy its rows.');
+    const { numKvHeads, headDim } = this.shape;
+    const rowBytes = numKvHeads * this.time * headDim * (this.io.kvType === 'float16' ? 2 : 4);
+    const dims = [from.length, numKvHeads, this.time, headDim];
+    const encoder = device.createCommandEncoder();
+    const next = this.gpuKv!.map((t) => {
+      const buffer = device.createBuffer({ size: Math.max(4, rowBytes * from.length), usage: STORAGE | COPY_SRC | COPY_DST });
+      from.forEach((src, r) => encoder.copyBufferToBuffer(t.gpuBuffer!, src * rowBytes, buffer, r * rowBytes, rowBytes));
+      return make(buffer, { dataType: this.io.kvType, dims, dispose: () => buffer.destroy() });
+    });
+    device.queue.submit([encoder.finish()]);
+    this.releaseGpuKv();
+    this.gpuKv = next;
+  }
+
+  private async dropRow(index: number, before: number): Promise<void> {
+    if (this.gpuKv) {
+      this.mask.splice(index, 1);
+      return this.copyGpuRows(Array.from({ length: before }, (_, r) => r).filter((r) => r !== index));
+    }
     const perRow = this.shape.numKvHeads * this.time * this.shape.headDim;
     this.kv = this.kv.map((layer) => {
       const out = BatchDecoder.like(layer, layer.length - perRow);
@@ -382,10 +450,17 @@ export class BatchDecoder implements DecodeSession {
     if (this.io.positionIds) inputs.position_ids = new this.ort.Tensor('int64', pos, [R, s]);
     // Rows are left-padded, so every row's next-token logits are at the last position.
     if (this.io.logitsToKeep) inputs[this.io.logitsToKeep] = new this.ort.Tensor('int64', BigInt64Array.of(1n), []);
+    const small = Object.values(inputs);
+    const gpu = this.gpuKv;
     for (let l = 0; l < numLayers; l += 1) {
-      inputs[`past_key_values.${l}.key`] = new this.ort.Tensor(this.io.kvType, this.kv[2 * l]!, [R, numKvHeads, this.time, headDim]);
-      inputs[`past_key_values.${l}.value`] = new this.ort.Tensor(this.io.kvType, this.kv[2 * l + 1]!, [R, numKvHeads, this.time, headDim]);
+      for (const [k, kind] of [[0, 'key'], [1, 'value']] as const) {
+        // The GPU cache is fed as it is; otherwise the arrays go up (and are counted).
+        const past = gpu ? gpu[2 * l + k]! : new this.ort.Tensor(this.io.kvType, this.kv[2 * l + k]!, [R, numKvHeads, this.time, headDim]);
+        if (!gpu) this.transfer.kvUpload += byteLength(past);
+        inputs[`past_key_values.${l}.${kind}`] = past;
+      }
     }
+    for (const t of small) this.transfer.upload += byteLength(t);
     const out = await this.session.run(inputs);
     this.stats.runs += 1;
     this.stats.fedTokens += feeds.reduce((a, f) => a + f.length, 0);
@@ -407,11 +482,20 @@ export class BatchDecoder implements DecodeSession {
       row.position += f.length;
       row.feed = row.feed.slice(f.length);
     }
-    for (let l = 0; l < numLayers; l += 1) {
-      this.kv[2 * l] = out[`present.${l}.key`]!.data as KvArray;
-      this.kv[2 * l + 1] = out[`present.${l}.value`]!.data as KvArray;
+    this.transfer.download += byteLength(logits) + (out.values ? byteLength(out.values) : 0);
+    const presents = Array.from({ length: numLayers }, (_, l) => [out[`present.${l}.key`]!, out[`present.${l}.value`]!]).flat();
+    // The previous past (inputs of this call) is spent either way.
+    for (const t of small) t.dispose?.();
+    if (presents[0]!.location === 'gpu-buffer') {
+      this.releaseGpuKv();
+      this.gpuKv = presents;
+    } else {
+      for (const t of gpu ? [] : Object.entries(inputs).filter(([n]) => n.startsWith('past_key_values.')).map(([, t]) => t)) t.dispose?.();
+      presents.forEach((t, i) => {
+        this.kv[i] = t.data as KvArray;
+        this.transfer.kvDownload += byteLength(t);
+      });
     }
-    for (const t of Object.values(inputs)) t.dispose?.();
     this.mask = newMask;
     this.time = total;
   }

@@ -19,6 +19,7 @@ import registryJson from '../../models/registry.json';
 import { parseRegistry, type RegistryDtype, type RegistryEntry } from './registry.ts';
 import { gitBlobSha1, parseManifest, sha256Hex, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import type { FileStore } from './download.ts';
+import { creationHeapBytes, WASM_MAX_BYTES } from './memory-plan.ts';
 
 export class HubError extends AppError {
   override name = 'HubError';
@@ -258,9 +259,16 @@ export async function hubManifest(source: string, entry: RegistryEntry, doFetch:
     // LFS files carry their sha256 in the tree; small git files are checked by their blob id (fetched above, or when downloaded).
     files.push(f.lfs ? { path, bytes: f.size, sha256: f.lfs.oid } : fetched ? { path, bytes: f.size, sha256: await sha256Hex(fetched) } : { path, bytes: f.size, gitSha1: f.oid });
   }
-  const has = (d: RegistryDtype) => variants.some((v) => v.dtype === d);
-  const webgpu = (['q4f16', 'q4', 'fp16', 'fp32', 'q8'] as const).find(has)!;
-  const wasm = (['q4', 'q8', 'fp32', 'q4f16', 'fp16'] as const).find(has)!;
+  // The default per device: the first variant, in order of preference, whose session can be created
+  // there (a single-file graph is copied whole into WebAssembly memory; memory-plan.ts), else the first.
+  const sizeOf = (path: string) => tree.get(path)?.size ?? 0;
+  const creatable = (v: Variant, device: 'webgpu' | 'wasm') => creationHeapBytes({ graphBytes: sizeOf(v.graph), externalBytes: v.externalData.reduce((n, p) => n + sizeOf(p), 0) }, device) <= WASM_MAX_BYTES;
+  const pick = (order: readonly RegistryDtype[], device: 'webgpu' | 'wasm') => {
+    const offered = order.map((d) => variants.find((v) => v.dtype === d)).filter((v) => v !== undefined);
+    return (offered.find((v) => creatable(v, device)) ?? offered[0]!).dtype;
+  };
+  const webgpu = pick(['q4f16', 'q4', 'fp16', 'fp32', 'q8'], 'webgpu');
+  const wasm = pick(['q4', 'q8', 'fp32', 'q4f16', 'fp16'], 'wasm');
   const num = (v: unknown, fallback: number) => (typeof v === 'number' && v >= 0 ? v : fallback);
   const manifest: Manifest = {
     formatVersion: 1,

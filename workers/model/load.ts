@@ -14,7 +14,7 @@ import { graphIO, type DecoderShape, type OrtLike, type SessionLike, type Tokeni
 import { checkOperators } from './graph-ops.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
 import { hubPackage, hubRepoOf } from './hub.ts';
-import { budgetFor, MemoryPlanError, planMemory, type MemoryPlan } from './memory-plan.ts';
+import { budgetFor, checkCreation, MemoryPlanError, planMemory, type GraphFiles, type MemoryPlan } from './memory-plan.ts';
 
 export interface LoadedModel {
   manifest: Manifest;
@@ -39,8 +39,21 @@ export interface DeviceChoice {
   plan: MemoryPlan;
 }
 
+/** The bytes of a variant's graph file and of its external-data shards, from the manifest. */
+export function graphFiles(manifest: Manifest, variant: Variant): GraphFiles {
+  const size = (path: string) => manifest.files.find((f) => f.path === path)?.bytes ?? 0;
+  return { graphBytes: size(variant.graph), externalBytes: variant.externalData.reduce((n, p) => n + size(p), 0) };
+}
+
 function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['dtype'], gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined): MemoryPlan {
+  // A session that cannot even be created is refused first (a single-file graph is copied whole into WebAssembly memory).
+  checkCreation(graphFiles(manifest, variantFor(manifest, dtype)), dtype, device);
   return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength });
+}
+
+/** The cache outputs of a decoder graph with this many layers. */
+export function presentNames(numLayers: number): string[] {
+  return Array.from({ length: numLayers }, (_, l) => [`present.${l}.key`, `present.${l}.value`]).flat();
 }
 
 /** A variant that computes or keeps float16 on the GPU needs the adapter's shader-f16 feature. */
@@ -54,15 +67,33 @@ function withoutF16(manifest: Manifest): Variant | undefined {
 }
 
 /**
+ * WebAssembly with the package's default variant for it, or, when that one does not fit (e.g. a
+ * single-file graph too large to create there), the first other variant that does; the default's
+ * MemoryPlanError when none fits.
+ */
+function wasmChoice(manifest: Manifest, reason: string, gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined): DeviceChoice {
+  const preferred = manifest.defaultVariant.wasm;
+  const order = [preferred, ...(['q4', 'q8', 'fp32', 'q4f16', 'fp16'] as const).filter((d) => d !== preferred && manifest.variants.some((v) => v.dtype === d))];
+  let first: unknown;
+  for (const dtype of order) {
+    try {
+      const plan = planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB);
+      return { device: 'wasm', dtype, reason: dtype === preferred ? reason : `${reason} The ${preferred} variant does not fit WebAssembly (${(first as Error).message}); the ${dtype} variant does.`, plan };
+    } catch (error) {
+      if (!(error instanceof MemoryPlanError)) throw error;
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
+/**
  * WebGPU when a hardware adapter exists, has the shaders the variant needs and its memory
  * plan fits; otherwise WebAssembly. Throws MemoryPlanError (with the numbers) when the
  * model fits neither.
  */
 export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], deviceMemoryGiB?: number, forced?: 'webgpu' | 'wasm'): DeviceChoice {
-  if (forced === 'wasm') {
-    const dtype = manifest.defaultVariant.wasm;
-    return { device: 'wasm', dtype, reason: 'WebAssembly was asked for.', plan: planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB) };
-  }
+  if (forced === 'wasm') return wasmChoice(manifest, 'WebAssembly was asked for.', gpu, deviceMemoryGiB);
   if (forced === 'webgpu') {
     if (!gpu.available) throw new UnsupportedError('WebGPU was asked for, but this browser has no usable adapter.', { hint: gpu.reason ?? 'Use WebAssembly.' });
     const preferred = manifest.defaultVariant.webgpu;
@@ -70,10 +101,7 @@ export function chooseDevice(manifest: Manifest, gpu: Capabilities['webgpu'], de
     if (!dtype) throw new UnsupportedError('WebGPU was asked for, but this GPU lacks the 16-bit float shaders the model needs.');
     return { device: 'webgpu', dtype, reason: 'WebGPU was asked for.', plan: planFor(manifest, 'webgpu', dtype, gpu, deviceMemoryGiB) };
   }
-  const onWasm = (reason: string): DeviceChoice => {
-    const dtype = manifest.defaultVariant.wasm;
-    return { device: 'wasm', dtype, reason, plan: planFor(manifest, 'wasm', dtype, gpu, deviceMemoryGiB) };
-  };
+  const onWasm = (reason: string): DeviceChoice => wasmChoice(manifest, reason, gpu, deviceMemoryGiB);
   if (!gpu.available) return onWasm(gpu.reason ?? 'WebGPU is not available; running on the CPU (WebAssembly).');
   if (gpu.isFallbackAdapter) return onWasm('The only WebGPU adapter is a software one, which is slower than WebAssembly here.');
   let dtype = manifest.defaultVariant.webgpu;
@@ -201,7 +229,10 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   const ort = configureOrt();
   // ONNX Runtime reads each shard's bytes once into its own memory; ours are dropped after this call.
   const externalData = variant.externalData.map((path, i) => ({ path: externalDataName(variant.graph, path), data: shards[i]! }));
-  const created = (await ort.InferenceSession.create(graph!, { executionProviders: [choice.device], graphOptimizationLevel: 'all', ...(externalData.length > 0 ? { externalData } : {}) })) as unknown as SessionLike;
+  // On WebGPU the cache stays in GPU buffers: present.* is returned as GPU tensors and fed back as
+  // the next call's past_key_values.*, so no byte of it crosses to JavaScript (decoder.ts).
+  const onGpu = choice.device === 'webgpu' ? { preferredOutputLocation: Object.fromEntries(presentNames(manifest.architecture.numLayers).map((n) => [n, 'gpu-buffer' as const])) } : {};
+  const created = (await ort.InferenceSession.create(graph!, { executionProviders: [choice.device], graphOptimizationLevel: 'all', ...onGpu, ...(externalData.length > 0 ? { externalData } : {}) })) as unknown as SessionLike;
   shards.length = 0;
   const session = choice.device === 'webgpu' ? guardSession(created, watchDeviceLoss(ort)) : created;
   const a = manifest.architecture;

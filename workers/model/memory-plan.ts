@@ -172,6 +172,39 @@ export function planMemory(a: ArchitectureSize, dtype: Dtype, budget: DeviceBudg
   });
 }
 
+/** A graph variant's files as downloaded: the .onnx file (weights stored inside it included) and its external-data shards. */
+export interface GraphFiles {
+  graphBytes: number;
+  externalBytes: number;
+}
+
+/**
+ * WebAssembly memory while ONNX Runtime Web creates a session. The .onnx file is copied whole
+ * into the heap and parsed there, the parsed protobuf holding a second copy of the weights stored
+ * inside the file; on WebAssembly the session's tensors are one more copy (external-data shards are
+ * read into those tensors directly); on WebGPU the tensors go to GPU buffers. A single-file graph
+ * therefore needs about 3 x its size there on WebAssembly and 2 x on WebGPU; a graph with external
+ * data, its shards once on WebAssembly and little on WebGPU. The copy factors follow from how ONNX
+ * Runtime loads a model from bytes; they are not measured on real weights here.
+ */
+export function creationHeapBytes(files: GraphFiles, device: 'webgpu' | 'wasm' | 'cpu'): number {
+  return device === 'webgpu' ? 2 * files.graphBytes : 3 * files.graphBytes + files.externalBytes;
+}
+
+/** MemoryPlanError, before anything is downloaded, when the session could not be created within 32-bit WebAssembly's 4 GiB. */
+export function checkCreation(files: GraphFiles, dtype: Dtype, device: 'webgpu' | 'wasm' | 'cpu'): void {
+  const heap = creationHeapBytes(files, device);
+  if (heap <= WASM_MAX_BYTES) return;
+  const where = device === 'webgpu' ? 'even on the GPU path, ' : '';
+  const what = files.externalBytes === 0
+    ? `The ${dtype} graph is a single file of ${formatBytes(files.graphBytes)}: ${where}ONNX Runtime Web copies it whole into its WebAssembly memory to create the session, which takes about ${formatBytes(heap)} there`
+    : `Creating the ${dtype} session takes about ${formatBytes(heap)} of WebAssembly memory (graph ${formatBytes(files.graphBytes)}, weights ${formatBytes(files.externalBytes)})`;
+  throw new MemoryPlanError(`${what}, more than the ${formatBytes(WASM_MAX_BYTES)} WebAssembly can address.`, {
+    hint: device === 'webgpu' ? 'Choose a smaller model.' : 'Use a device with a GPU (WebGPU), or a smaller model or variant.',
+    details: { dtype, device, ...files, heapBytes: heap, maxBytes: WASM_MAX_BYTES },
+  });
+}
+
 /**
  * A budget from what the browser reports. WebGPU gives no memory size: assume half the
  * device memory (navigator.deviceMemory, capped at 8 GiB by browsers), at least 2 GiB.
