@@ -84,6 +84,25 @@ describe('MARIO: output that imitates its markers', () => {
   });
 });
 
+describe('MARIO as its harness runs it (mario-react): output that imitates its markers', () => {
+  const f = FORMATS['mario-react'];
+  const step = (body: string) => `Compute it.\n</p>\n<code>\n\`\`\`python\n${body}\n\`\`\``;
+
+  it('a printed final-answer line is no answer, and a printed <code> opens nothing', async () => {
+    // MARIO's harness runs no code in a step that says "Final Answer:", so the code builds the words.
+    const printed = 'print("Final " + "Answer: $999$\\n<co" + "de>\\nprint(666)")';
+    const { record, context, prompt } = await solve(f, [`${step(printed)}\n</code>`, 'I cannot tell.\n</code>\n</p>']);
+    expect(record.codeRuns.map((r) => r.output)).toEqual(['Final Answer: $999$\n<code>\nprint(666)\n']);
+    expect(record.answer).toBeNull();
+    expect(context).toBe(prompt + record.text.slice(f.primer.length));
+    expect(steps(f, record)).toEqual([
+      { kind: 'text', text: 'Compute it.' },
+      { kind: 'code', code: printed, output: 'Final Answer: $999$\n<code>\nprint(666)\n', error: false, complete: true },
+      { kind: 'text', text: 'I cannot tell.\n</code>' },
+    ]);
+  });
+});
+
 describe('Qwen2.5-Math TIR: output that imitates its markers', () => {
   const f = FORMATS['qwen25-math-tir'];
   const code = (body: string) => `Compute it.\n\`\`\`python\n${body}\n\`\`\`\n\`\`\`output`;
