@@ -12,7 +12,16 @@
  *
  *   npm run prepare:python && npx tsx bench/python.bench.ts [--reps 3]
  *
- * Writes bench/results/python.json. The figures are interpreter costs in Node; in
+ * Isolation (`--only isolation` runs just this part): the cost of giving every solution
+ * an interpreter of its own, restored from a snapshot (workers/python/fresh.ts, what the
+ * Node evaluation uses; the browser pool does the same in a worker per solution), against
+ * the former shared interpreter (all sessions on one interpreter) measured in the same run:
+ * time per code run in a running solution, per new solution (its first block), and the
+ * Python side of an 8-sample solve (8 solutions x 3 sympy blocks).
+ *
+ *   npx tsx bench/python.bench.ts --only isolation [--reps 3]
+ *
+ * Writes bench/results/python.json (a partial run keeps the other part's figures). The figures are interpreter costs in Node; in
  * the browser a worker adds the transfer of the files and the message round trip
  * (the Chromium pool test logs its own warm-up and round-trip times).
  */
@@ -37,6 +46,62 @@ interface Run {
   firstResultMs: number;
   roundTripMs: number;
   archiveBytes: number;
+}
+
+const ISOLATION_MODES = ['shared', 'fresh'] as const;
+type IsolationMode = (typeof ISOLATION_MODES)[number];
+const SOLVE_SAMPLES = 8;
+const SOLVE_BLOCKS = [
+  'from sympy import symbols, solve, Rational\nx = symbols("x")\nroots = solve(x**2 - 5*x + 6, x)\nprint(roots)',
+  'total = sum(r**2 for r in roots)\nprint(total)',
+  'print(Rational(total, 7) + Rational(1, 3))',
+];
+
+interface IsolationRun {
+  setupMs: number;
+  newSolutionMs: number;
+  roundTripMs: number;
+  solve8Ms: number;
+}
+
+/** One isolation mode in this process: the child side. */
+async function measureIsolation(mode: IsolationMode): Promise<IsolationRun> {
+  const { loadPyodide } = await import('pyodide');
+  const { Interpreter } = await import('../workers/python/interpreter.ts');
+  const { FreshInterpreters } = await import('../workers/python/fresh.ts');
+  const createModule = (await import('pyodide/pyodide.asm.mjs')).default;
+  const options = { runner: readFileSync('workers/python/runner.py', 'utf8'), packages: new Uint8Array(readFileSync(BYTECODE_ZIP)) };
+  const t0 = performance.now();
+  let python: { run(s: string, c: string): Promise<{ output: string }>; closeSession(s: string): Promise<void> };
+  if (mode === 'shared') {
+    const shared = await Interpreter.create(await loadPyodide(), options);
+    shared.warmSympy();
+    python = { run: async (s, c) => shared.run(s, c), closeSession: async (s) => shared.closeSession(s) };
+  } else {
+    python = await FreshInterpreters.create((o) => loadPyodide(o), createModule, { ...options, wasm: new Uint8Array(readFileSync('node_modules/pyodide/pyodide.asm.wasm')) });
+  }
+  const setupMs = performance.now() - t0;
+  const firsts: number[] = [];
+  for (let i = 0; i < SOLVE_SAMPLES; i++) {
+    const s = performance.now();
+    if ((await python.run(`new-${i}`, 'print(1)')).output !== '1') throw new Error('print(1) failed');
+    firsts.push(performance.now() - s);
+    await python.closeSession(`new-${i}`);
+  }
+  const trips: number[] = [];
+  for (let i = 0; i < ROUND_TRIPS; i++) {
+    const s = performance.now();
+    if ((await python.run('warm', 'print(1)')).output !== '1') throw new Error('print(1) failed');
+    trips.push(performance.now() - s);
+  }
+  const solveStart = performance.now();
+  for (let i = 0; i < SOLVE_SAMPLES; i++) {
+    const outputs: string[] = [];
+    for (const block of SOLVE_BLOCKS) outputs.push((await python.run(`sample-${i}`, block)).output);
+    if (outputs.join('|') !== '[2, 3]|13|46/21') throw new Error(`unexpected solve outputs: ${outputs.join('|')}`);
+    await python.closeSession(`sample-${i}`);
+  }
+  return { setupMs, newSolutionMs: median(firsts), roundTripMs: median(trips), solve8Ms: performance.now() - solveStart };
 }
 
 function option(name: string): string | undefined {
@@ -120,7 +185,20 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(await measure(child))}\n`);
     return;
   }
+  const isolationChild = option('--isolation-mode') as IsolationMode | undefined;
+  if (isolationChild) {
+    process.stdout.write(`${JSON.stringify(await measureIsolation(isolationChild))}\n`);
+    return;
+  }
   if (!existsSync(BYTECODE_ZIP)) throw new Error(`${BYTECODE_ZIP} is missing: run npm run prepare:python`);
+  const only = option('--only');
+  const previous = existsSync('bench/results/python.json') ? (JSON.parse(readFileSync('bench/results/python.json', 'utf8')) as Record<string, unknown>) : {};
+  const isolation = only === 'startup' ? previous.isolation : await benchIsolation();
+  if (only === 'isolation') {
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/python.json', `${JSON.stringify({ ...previous, isolation }, null, 2)}\n`);
+    return;
+  }
   makeSourceZip();
   const results: Record<string, Record<string, number>> = {};
   for (const variant of VARIANTS) {
@@ -154,10 +232,35 @@ async function main(): Promise<void> {
     sourceZipBytes: statSync(SOURCE_ZIP).size,
     medians: results,
     ratiosVsSource: ratios,
+    isolation,
   };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/python.json', `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify(ratios, null, 2));
+}
+
+async function benchIsolation(): Promise<Record<string, unknown>> {
+  const medians: Record<string, Record<string, number>> = {};
+  for (const mode of ISOLATION_MODES) {
+    const runs: IsolationRun[] = [];
+    for (let rep = 0; rep < REPS; rep++) {
+      const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--isolation-mode', mode], { encoding: 'utf8' });
+      if (out.status !== 0) throw new Error(`isolation ${mode} failed:\n${out.stderr}`);
+      runs.push(JSON.parse(out.stdout.trim().split('\n').at(-1)!) as IsolationRun);
+    }
+    const keys = Object.keys(runs[0]!) as Array<keyof IsolationRun>;
+    medians[mode] = Object.fromEntries(keys.map((k) => [k, round(median(runs.map((r) => r[k])))]));
+    console.log('isolation', mode, medians[mode]);
+  }
+  return {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    reps: REPS,
+    what: 'Node, real Pyodide. shared = one interpreter for all sessions (the former design); fresh = an interpreter per solution restored from a snapshot (workers/python/fresh.ts). newSolutionMs: first print(1) of a new solution; roundTripMs: print(1) in a running one; solve8Ms: 8 solutions x 3 sympy blocks, in turn.',
+    medians,
+    extraPerNewSolutionMs: round(medians.fresh!.newSolutionMs! - medians.shared!.newSolutionMs!),
+    extraPerSolve8Ms: round(medians.fresh!.solve8Ms! - medians.shared!.solve8Ms!),
+  };
 }
 
 await main();

@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadPyodide } from 'pyodide';
+import createPyodideModule from 'pyodide/pyodide.asm.mjs';
 import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
 import { parseManifest } from '../workers/model/manifest.ts';
 import { loadTokenizer } from '../workers/model/tokenizer.ts';
-import { Interpreter } from '../workers/python/interpreter.ts';
+import { FreshInterpreters } from '../workers/python/fresh.ts';
 import { runSolveLoop } from '../workers/solver/loop.ts';
 import { FORMATS } from '../workers/solver/formats.ts';
 import type { EvalItem } from './eval-data.ts';
@@ -34,9 +35,11 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
   const variant = manifest.variants.find((v) => v.dtype === (options.variant ?? 'fp32')) ?? manifest.variants[0]!;
   const session = (await ort.InferenceSession.create(join(root, model, variant.graph))) as unknown as SessionLike;
   const tokenizer = await loadTokenizer(`${root}/`, model);
-  const interpreter = await Interpreter.create(await loadPyodide(), {
+  // As in the page: every solution gets an interpreter of its own, from a snapshot.
+  const python = await FreshInterpreters.create((o) => loadPyodide(o), createPyodideModule, {
     runner: readFileSync('workers/python/runner.py', 'utf8'),
     packages: new Uint8Array(readFileSync('public/pyodide/sympy.zip')),
+    wasm: new Uint8Array(readFileSync('node_modules/pyodide/pyodide.asm.wasm')),
   });
   const a = manifest.architecture;
   const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
@@ -47,7 +50,7 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
     const result = await runSolveLoop(evalRequest(item, index, model, manifest, samples), {
       format: FORMATS[manifest.solutionFormat],
       decoder: new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, shape, 'cpu'),
-      python: { run: async (s, code) => interpreter.run(s, code), closeSession: async (s) => interpreter.closeSession(s) },
+      python,
       emit: () => {},
     });
     const one: Solved = { item, result, seconds: (performance.now() - t0) / 1000 };

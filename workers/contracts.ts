@@ -235,6 +235,8 @@ export interface PythonRuntimeFiles {
   stdlib: ArrayBuffer;
   lockFile: string;
   packages: ArrayBuffer;
+  /** pyodide.asm.wasm compiled once, shared by every interpreter started from these files (absent: each compiles `wasm`). */
+  module?: WebAssembly.Module;
 }
 
 /**

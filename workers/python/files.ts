@@ -48,7 +48,9 @@ export async function fetchPythonFiles(baseUrl: string): Promise<PythonRuntimeFi
       details: { file: manifest.archive.file, expected: manifest.archive.sha256, actual: digest },
     });
   }
-  return { indexURL: base, wasm, stdlib, lockFile, packages };
+  // Compiled once here, every interpreter instantiates it; where compiling is refused, each compiles the bytes itself.
+  const module = await WebAssembly.compile(wasm).catch(() => undefined);
+  return { indexURL: base, wasm, stdlib, lockFile, packages, ...(module ? { module } : {}) };
 }
 
 const fetched = new Map<string, Promise<PythonRuntimeFiles>>();

@@ -12,17 +12,35 @@ export const SITE_PACKAGES = '/lib/python3.14/site-packages';
 
 type CreateModule = (settings: Record<string, unknown>) => Promise<{ HEAP8: Int8Array; _malloc(n: number): number; _free(p: number): void }>;
 
+let patched = 0;
+const { instantiate, instantiateStreaming } = WebAssembly;
+
+/** While Pyodide instantiates its wasm, hand it `module` (compiled once) instead of compiling its bytes again. */
+async function withCompiled<T>(module: WebAssembly.Module | undefined, run: () => Promise<T>): Promise<T> {
+  if (!module) return run();
+  const reuse = async (_source: unknown, imports?: WebAssembly.Imports) => ({ instance: await instantiate(module, imports), module });
+  if (patched++ === 0) Object.assign(WebAssembly, { instantiate: reuse, instantiateStreaming: reuse });
+  try {
+    return await run();
+  } finally {
+    if (--patched === 0) Object.assign(WebAssembly, { instantiate, instantiateStreaming });
+  }
+}
+
 /**
- * Wraps pyodide.asm.mjs's module factory for `loadPyodide({ _loadSnapshot, createPyodideModule })`.
- * Pyodide's wasm exports its own memory, so the snapshot's size (INITIAL_MEMORY) is not
- * honoured and copying the snapshot in would overflow: grow the fresh memory first
- * (through malloc, so emscripten's views follow; the snapshot then overwrites the heap).
+ * Wraps pyodide.asm.mjs's module factory for `loadPyodide({ createPyodideModule })`, optionally
+ * reusing an already compiled pyodide.asm.wasm (`module`: compiling 9.6 MB costs each start
+ * ~0.2 s, and the tiered-up code is shared too).
+ * With `snapshotBytes` (for `_loadSnapshot`): Pyodide's wasm exports its own memory, so the
+ * snapshot's size (INITIAL_MEMORY) is not honoured and copying the snapshot in would
+ * overflow: grow the fresh memory first (through malloc, so emscripten's views follow; the
+ * snapshot then overwrites the whole heap).
  */
-export function snapshotModule(create: unknown, snapshotBytes: number): CreateModule {
+export function pyodideModule(create: unknown, options: { module?: WebAssembly.Module; snapshotBytes?: number } = {}): CreateModule {
   return async (settings) => {
-    const module = await (create as CreateModule)(settings);
+    const module = await withCompiled(options.module, () => (create as CreateModule)(settings));
     const blocks: number[] = [];
-    while (module.HEAP8.length < snapshotBytes) {
+    while (module.HEAP8.length < (options.snapshotBytes ?? 0)) {
       const block = module._malloc(8 << 20);
       if (!block) throw new Error('could not grow the memory for the Python snapshot');
       blocks.push(block);

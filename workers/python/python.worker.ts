@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { loadPyodide } from 'pyodide';
 import '../common/errors.ts';
-import { Interpreter, snapshotModule } from './interpreter.ts';
+import { Interpreter, pyodideModule } from './interpreter.ts';
 import RUNNER from './runner.py?raw';
 import { lockDownWorkerScope } from './lockdown.ts';
 import type { PythonRuntimeFiles, PythonSnapshot, PythonWorkerApi } from '../contracts.ts';
@@ -38,6 +38,7 @@ const api: PythonWorkerApi = {
       'pyodide.asm.wasm': { body: files.wasm, type: 'application/wasm' },
       'python_stdlib.zip': { body: files.stdlib, type: 'application/zip' },
     });
+    const compiled = files.module ? { module: files.module } : {};
     const asm = (await import(/* @vite-ignore */ `${files.indexURL}pyodide.asm.mjs`)) as { default: unknown };
     const pyodide = await loadPyodide({
       indexURL: files.indexURL,
@@ -45,9 +46,9 @@ const api: PythonWorkerApi = {
       stdout: () => {},
       stderr: () => {},
       ...(snapshot
-        ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: snapshotModule(asm.default, snapshot.memory.byteLength) }
-        : { _makeSnapshot: true, createPyodideModule: asm.default }),
-    } as Parameters<typeof loadPyodide>[0]);
+        ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: pyodideModule(asm.default, { ...compiled, snapshotBytes: snapshot.memory.byteLength }) }
+        : { _makeSnapshot: true, createPyodideModule: pyodideModule(asm.default, compiled) }),
+    } as unknown as Parameters<typeof loadPyodide>[0]);
     if (snapshot) {
       interpreter = Interpreter.restore(pyodide, snapshot.site);
     } else {
