@@ -26,6 +26,9 @@
  * --variant picks the package variant on the node engine (default fp32); Chromium runs the
  * package's default variant for the device it gets (q8 on WebAssembly for the demo model), so
  * pass --variant q8 to node to compare like with like. --no-webgpu: Chromium without WebGPU.
+ *
+ * --solver symbolic (scripts/eval-symbolic.ts): the step-by-step symbolic solver alone, Pyodide in Node;
+ *   accuracy, coverage and precision by type/subject/level. --solver model (the default) is the above.
  */
 import { resolve } from 'node:path';
 import { readEvalSet } from './eval-data.ts';
@@ -36,7 +39,23 @@ function arg(name: string, fallback?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-const USAGE = 'Usage: npm run eval -- [--engine node|chromium] --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8 (node)] [--packages dir (node)] [--no-webgpu (chromium)]';
+const USAGE = 'Usage: npm run eval -- [--solver model|symbolic] [--engine node|chromium] --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8 (node)] [--packages dir (node)] [--no-webgpu (chromium)]';
+const solver = arg('solver', 'model')!;
+if (solver === 'symbolic') {
+  const dataFile = arg('data');
+  if (!dataFile) {
+    console.error('Usage: npm run eval -- --solver symbolic --data <jsonl> [--limit n] [--out file.json]');
+    process.exit(2);
+  }
+  const { evalSymbolic } = await import('./eval-symbolic.ts');
+  const limitArg = arg('limit');
+  await evalSymbolic(dataFile, readEvalSet(dataFile, limitArg ? Number(limitArg) : undefined), arg('out', 'bench/results/eval-symbolic.json')!, (line) => console.error(line));
+  process.exit(0);
+}
+if (solver !== 'model') {
+  console.error('--solver is symbolic or model (the default)');
+  process.exit(2);
+}
 const engine = arg('engine', 'node')!;
 const model = arg('model', 'demo-mario-tiny')!;
 const data = arg('data');

@@ -12,7 +12,7 @@
 //   pip install --target /tmp/sp sympy==1.13.3 mpmath==1.3.0 && node scripts/prepare-python.mjs --from /tmp/sp
 // --source-only: also write a zip of the plain sources (the benchmark's naive baseline).
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -56,6 +56,12 @@ function sources() {
 }
 const source = sources();
 
+// The symbolic solver's rule modules (workers/symbolic/python/tutor_symbolic/*.py) travel in the same archive,
+// so the page's trusted interpreter imports them with sympy; their contents are part of the stamp.
+const SYMBOLIC = 'workers/symbolic/python/tutor_symbolic';
+const symbolicFiles = readdirSync(SYMBOLIC).filter((f) => f.endsWith('.py')).sort();
+const symbolicHash = sha256(symbolicFiles.map((f) => `${f}\n${readFileSync(join(SYMBOLIC, f), 'utf8')}`).join('\n'));
+
 mkdirSync(out, { recursive: true });
 const runtime = {};
 for (const file of RUNTIME) {
@@ -66,7 +72,7 @@ for (const file of RUNTIME) {
 }
 
 const manifestPath = join(out, 'packages.json');
-const stamp = `${pyodideVersion}|${source.stamp}`;
+const stamp = `${pyodideVersion}|${source.stamp}|tutor_symbolic ${symbolicHash.slice(0, 16)}`;
 if (existsSync(manifestPath) && existsSync(join(out, 'sympy.zip')) && !sourceOnly) {
   const previous = JSON.parse(readFileSync(manifestPath, 'utf8'));
   if (previous.stamp === stamp && sha256(readFileSync(join(out, 'sympy.zip'))) === previous.archive.sha256) {
@@ -81,6 +87,8 @@ const pyodide = await loadPyodide({ indexURL: `${pyodideDir}/` });
 pyodide.FS.mkdirTree('/src');
 if (source.kind === 'folder') pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: source.path }, '/src');
 else pyodide.unpackArchive(new Uint8Array(readFileSync(source.path)), 'zip', { extractDir: '/src' });
+pyodide.FS.mkdirTree('/pack/tutor_symbolic');
+for (const f of symbolicFiles) pyodide.FS.writeFile(`/pack/tutor_symbolic/${f}`, readFileSync(join(SYMBOLIC, f), 'utf8'));
 pyodide.globals.set('want_source_only', Boolean(sourceOnly));
 const result = pyodide.runPython(`
 import compileall, io, os, py_compile, shutil, sys, zipfile
@@ -118,6 +126,9 @@ sys.path.insert(0, '/check')
 import sympy, mpmath
 assert sympy.__file__.endswith('.pyc'), sympy.__file__
 assert str(sympy.solve(sympy.Symbol('x')**2 - 4)) == '[-2, 2]'
+import tutor_symbolic
+check = tutor_symbolic.solve({'text': 'x^2 - 4 = 0', 'math': []})
+assert check.get('answer') == '-2, 2', check
 (sympy.__version__, mpmath.__version__, bool(ok))
 `).toJs();
 const [sympyVersion, mpmathVersion] = result;
@@ -129,7 +140,7 @@ const manifest = {
   pyodide: pyodideVersion,
   python: pyodide.runPython('import sys; sys.version.split()[0]'),
   runtime,
-  packages: { sympy: sympyVersion, mpmath: mpmathVersion },
+  packages: { sympy: sympyVersion, mpmath: mpmathVersion, tutor_symbolic: symbolicHash.slice(0, 16) },
   source: source.path,
   archive: { file: 'sympy.zip', bytes: zip.length, sha256: sha256(zip), bytecode: 'sourceless .pyc for CPython 3.14' },
 };

@@ -339,3 +339,41 @@ export interface ModelApi {
   /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
   simulateDeviceLoss(): Promise<boolean>;
 }
+
+// ---- Symbolic solver (workers/symbolic/) ------------------------------------------------
+
+/** One step of a symbolic solution, like mathsteps' change records: a rule name, a sentence, the expression after it. */
+export interface SymbolicStep {
+  /** Stable rule name, e.g. 'product-rule', 'quadratic-formula', 'check'. */
+  rule: string;
+  /** One sentence for the student (may hold $...$ math). */
+  text: string;
+  /** The expression after the step, LaTeX; '' when the sentence says it all. */
+  latex: string;
+  /** Finer steps, shown collapsed. */
+  substeps: SymbolicStep[];
+}
+
+export type SymbolicOutcome =
+  | {
+      status: 'solved';
+      /** The rule module's problem type, e.g. 'linear', 'derivative', 'arithmetic'. */
+      kind: string;
+      /** The problem as read, LaTeX ("Solving: ..."). */
+      problem: string;
+      steps: SymbolicStep[];
+      /** The answer in MATH500 form, LaTeX. */
+      answer: string;
+      /** A sentence when the answer is "no solution", "every real number", only complex solutions. */
+      answerWords: string | null;
+      durationMs: number;
+    }
+  /** The rules cannot explain this problem: the model solves it. */
+  | { status: 'declined'; reason: string; durationMs: number }
+  /** The text does not parse: what was read and where (character offset in `read`) it failed. */
+  | { status: 'parse-error'; message: string; read: string; position: number | null; durationMs: number }
+  /** The rules ran past their time limit, or the interpreter failed; the model solves it. */
+  | { status: 'timeout' | 'failed'; message: string; durationMs: number };
+
+/** Who answered a problem. */
+export type SolveMethod = 'symbolic' | 'model';

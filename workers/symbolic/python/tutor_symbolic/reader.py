@@ -1,0 +1,155 @@
+"""Recognises what a problem asks: the words around the math decide the rule module.
+
+A request is ``{"text": ..., "math": [{"latex": ..., "json": MathJSON}, ...]}``: ``text`` is the
+problem with each LaTeX span replaced by ``⟦k⟧``. Anything the patterns below do not match exactly
+is declined (it goes to the model): precision matters more than coverage.
+"""
+import re
+
+import sympy as sp
+
+from .steps import Decline, ParseFailure
+from .parse import from_mathjson, parse_plain_relations, parse_plain, Relation, Calculus
+
+V = r'(?P<v>[a-z])'
+M = r'(?P<m>.+?)'
+SOLVE_WORDS = r'(?:solve|find|determine)'
+
+# Sentences about the answer's form: stripped, some remembered.
+FORM = [
+    (r'express your answer as a common fraction', 'fraction'),
+    (r'express your answer as an improper fraction', 'fraction'),
+    (r'express your answer in simplest (?:radical |fractional )?form', None),
+    (r'express your answer in simplest form', None),
+    (r'(?:enter|express|give|write) your answer (?:using|in) interval notation', 'interval'),
+    (r'express your answer as an integer', None),
+    (r'express your answer in radians', None),
+    (r'\(do not use a calculator!?\)', None),
+    (r'in your head', None),
+]
+UNSUPPORTED_FORM = re.compile(r'decimal|nearest|base|mixed number|scientific|degrees|in terms of|dollars|cents', re.I)
+
+METHODS = [(r'\s*(?:by|using) factoring', 'factoring'), (r'\s*(?:by|using) (?:the )?quadratic formula', 'formula'),
+           (r'\s*by completing the square', 'square')]
+
+AGG = r'(?P<agg>largest|greatest|smallest|least|positive|negative|sum of (?:all )?(?:of )?(?:the )?|product of (?:all )?(?:of )?(?:the )?)'
+
+PATTERNS = [
+    ('derivative', rf'^(?:find |compute |what is )?(?:the )?(?:derivative of|differentiate) {M}(?: with respect to {V})?$'),
+    ('derivative', rf'^d/d{V}\s*{M}$'),
+    ('integral', rf'^(?:find |compute |evaluate |calculate )?(?:the )?(?:integral of|integrate|antiderivative of|indefinite integral of) {M}(?:\s*d(?P<v>[a-z]))?(?: from (?P<a>\S+) to (?P<b>\S+))?$'),
+    ('limit', rf'^(?:find |compute |evaluate )?(?:the )?lim(?:it)?\s*(?:as )?{V}\s*(?:->|→|approaches|goes to|tends to)\s*(?P<a>\S+)\s*(?:of )?{M}$'),
+    ('limit', rf'^(?:find |compute |evaluate )?(?:the )?limit of {M} as {V} (?:->|→|approaches|goes to|tends to) (?P<a>\S+)$'),
+    ('gcd', r'^(?:find |compute |what is |determine )?(?:the )?(?:gcd|hcf|greatest common (?:divisor|factor)|highest common factor)\s*(?:of\s*)?\(?(?P<nums>\d[\d,\s]*(?:,?\s*and\s*\d+)?)\)?$'),
+    ('lcm', r'^(?:find |compute |what is |determine )?(?:the )?(?:lcm|least common multiple|lowest common multiple)\s*(?:of\s*)?\(?(?P<nums>\d[\d,\s]*(?:,?\s*and\s*\d+)?)\)?$'),
+    ('prime-factors', r'^(?:find |write |what is |give )?(?:the )?prime factori[sz]ation of (?P<n>\d+)$'),
+    ('prime-factors', r'^(?:factor|factori[sz]e) (?P<n>\d+)(?: into primes)?$'),
+    ('divisor-count', r'^how many (?:positive )?(?:whole-number |integer )?(?:divisors|factors) does (?P<n>\d+) have$'),
+    ('divisors', r'^(?:find |list |what are )?(?:all )?(?:the )?(?:positive )?divisors of (?P<n>\d+)$'),
+    ('remainder', r'^(?:what is |find |determine |compute )?(?:the )?remainder (?:when |of )(?P<a>.+?) (?:is )?divided by (?P<b>\d+)$'),
+    ('remainder', r'^(?:determine |find |what is )?the remainder of (?P<a>\d+) \(mod (?P<b>\d+)\)$'),
+    ('remainder', r'^(?:compute |evaluate |what is )?(?P<a>\d+) mod (?P<b>\d+)$'),
+    ('combination', r'^(?:compute |evaluate |find |what is )?(?:c|ncr|binom|choose)\s*\(\s*(?P<n>\d+)\s*,\s*(?P<k>\d+)\s*\)$'),
+    ('combination', r'^(?:compute |evaluate |find |what is )?(?P<n>\d+)\s*(?:c|choose)\s*(?P<k>\d+)$'),
+    ('combination', r'^in how many ways can (?P<k>\d+) (?P<what>[a-z ]+?) be (?:selected|chosen) from (?:a group of )?(?P<n>\d+) (?P=what)$'),
+    ('permutation', r'^(?:compute |evaluate |find |what is )?(?:p|npr)\s*\(\s*(?P<n>\d+)\s*,\s*(?P<k>\d+)\s*\)$'),
+    ('permutation', r'^(?:compute |evaluate |find |what is )?(?P<n>\d+)\s*p\s*(?P<k>\d+)$'),
+    ('arrangements', r'^(?:determine |find |compute )?(?:the )?(?:number of ways|how many ways(?: are there| can you| can we)?) to arrange the letters (?:of|in) the word (?P<w>[a-z]+)$'),
+    ('factor', rf'^(?:factor|factori[sz]e)(?: completely| fully)?(?: the expression| the polynomial| the following)?\s*:?\s*{M}$'),
+    ('expand', rf'^expand(?: and simplify)?(?: completely| fully)?(?: the expression| the following)?\s*:?\s*{M}$'),
+    ('partial-fractions', rf'^(?:decompose |write |express )?{M} (?:into|as|in) partial fractions$'),
+    ('partial-fractions', rf'^(?:find the )?partial fractions?(?: decomposition)?(?: of|:)\s*{M}$'),
+    ('simplify', rf'^simplify(?: completely| fully)?(?: the expression| the following(?: expression)?(?: in [a-z])?)?\s*:?\s*{M}$'),
+    ('solve-agg', rf'^(?:find |what is |determine )?the {AGG}(?:possible |real )?(?:values?|solutions?|roots?) of {V} (?:that satisf(?:y|ies)|such that|in|for which|satisfying) (?:the equation |the inequality )?{M}$'),
+    ('solve-agg', rf'^in the equation {M},? what is the {AGG}(?:possible |real )?(?:values?|solutions?|roots?) of {V}$'),
+    ('solve-agg', rf'^if {M}, (?:find |what is )?the {AGG}(?:possible )?(?:values?|solutions?) of {V}$'),
+    ('solve', rf'^solve(?: for {V})?(?: the (?:following )?(?:equation|inequality|system(?: of equations)?)(?: for (?P<v2>[a-z]))?)?\s*(?:[:,]|in)?\s*{M}(?: for (?P<v3>[a-z]))?$'),
+    ('solve', rf'^{M}[.,;]?\s*solve for {V}$'),
+    ('solve', rf'^{SOLVE_WORDS} (?:all |both )?(?:the )?(?:(?:real )?values? of {V} (?:that satisf(?:y|ies)|such that|for which|satisfying)|solutions? (?:of|to)|roots of|zeros of)(?: the equation| the inequality)?\s*{M}$'),
+    ('solve', rf'^(?:what is |find |determine )?(?:the )?(?:value|values|solution) of {V} (?:in|for|if|that satisf(?:y|ies)|such that|satisfying) (?:the equation )?{M}$'),
+    ('solve', rf'^if {M},? (?:then )?(?:what is|find|what are) (?:the )?(?:value of |all possible values of |possible values of )?{V}(?: equal to)?$'),
+    ('solve', rf'^if {M},? (?:then )?(?:find|what is|solve for|determine) (?:the )?(?:value of |all possible values of )?{V}$'),
+    ('solve', rf'^{SOLVE_WORDS} {V}(?:,)? if {M}$'),
+    ('solve', rf'^for what (?:real )?values? of {V} (?:is|does) (?:it true that )?{M}(?: satisfied| true| hold)?$'),
+    ('solve-then', rf'^if {M},? (?:then )?what is (?:the value of )?(?P<t>⟦\d+⟧)$'),
+    ('percent-of', r'^(?:what is |find |compute |calculate )?(?P<p>\d+(?:\.\d+)?) ?(?:%|percent) of (?P<n>\d+(?:\.\d+)?)$'),
+    ('evaluate', rf'^(?:compute|evaluate|calculate|find|what is|work out|determine)(?: the value of| the result of)?\s*:?\s*{M}$'),
+    ('evaluate', rf'^(?:what is )?{M} (?:equal to|equals?)$'),
+]
+
+_PLACE = re.compile(r'⟦(\d+)⟧')
+
+
+class Problem:
+    def __init__(self, intent, groups, objects, form, method, text):
+        self.intent, self.groups, self.objects, self.form, self.method, self.text = intent, groups, objects, form, method, text
+
+
+def _inline(text, math):
+    """Single letters and integers written as LaTeX join the words ('Solve for $x$' -> 'Solve for x')."""
+    def repl(m):
+        node = math[int(m.group(1))]['json']
+        if isinstance(node, str) and re.fullmatch(r'[a-zA-Z]', node):
+            return node
+        if isinstance(node, int) and not isinstance(node, bool):
+            return str(node)
+        if isinstance(node, dict) and re.fullmatch(r'\d+', str(node.get('num', ''))):
+            return str(node['num'])
+        return m.group(0)
+    return _PLACE.sub(repl, text)
+
+
+def segment(s, math):
+    """A piece of the problem as math: one LaTeX span, or plain text."""
+    s = s.strip().rstrip('.?!,;:').strip() if not re.search(r'\d!$', s.strip()) else s.strip()
+    m = re.fullmatch(r'⟦(\d+)⟧', s)
+    if m:
+        item = math[int(m.group(1))]
+        return from_mathjson(item['json'], item.get('latex', ''))
+    spans = _PLACE.findall(s)
+    if spans:
+        pieces = re.split(r'\s*(?:,|and|;)\s*', s)
+        if all(re.fullmatch(r'⟦\d+⟧', p) for p in pieces if p):
+            return [segment(p, math) for p in pieces if p]
+        raise Decline('math mixed with words in one place')
+    if re.search(r'[a-z]{3,}', s) and not re.fullmatch(r"[\sa-z0-9+\-*/^().,!|=<>']*", s.replace('sqrt', '').replace('sin', '').replace('cos', '').replace('tan', '').replace('log', '').replace('ln', '').replace('exp', '').replace('pi', '')):
+        raise Decline('words the rules do not read')
+    parts = [p for p in re.split(r'\s*(?:;|,\s*and\s|\band\b|,)\s*', s) if p.strip()]
+    if len(parts) > 1 and all('=' in p for p in parts):
+        out = []
+        for p in parts:
+            out.extend(parse_plain_relations(p))
+        return out
+    return parse_plain_relations(s)
+
+
+def read(request):
+    math = request.get('math') or []
+    text = request.get('text', '')
+    text = _inline(text.replace('\n', ' '), math)
+    text = re.sub(r'\s+', ' ', text).strip()
+    form = set()
+    for pattern, flag in FORM:
+        if re.search(pattern, text, re.I):
+            text = re.sub(r'\s*' + pattern + r'\s*[.!]?', ' ', text, flags=re.I).strip()
+            if flag:
+                form.add(flag)
+    words = _PLACE.sub(' ', text)
+    if UNSUPPORTED_FORM.search(words):
+        raise Decline('an answer form the rules do not give')
+    method = None
+    for pattern, name in METHODS:
+        if re.search(pattern, text, re.I):
+            text = re.sub(pattern, '', text, flags=re.I).strip()
+            method = name
+    text = text.strip().rstrip('.?!').strip() if not re.search(r'\d!$', text) else text
+    if not text:
+        raise ParseFailure('There is no problem to read.', '', 0)
+    for intent, pattern in PATTERNS:
+        m = re.match(pattern, text, re.I)
+        if m:
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            return Problem(intent, groups, None, form, method, text)
+    if _PLACE.fullmatch(text) or not re.search(r'[a-zA-Z]{4,}', _PLACE.sub('', text).replace('sqrt', '')):
+        return Problem('bare', {'m': text}, None, form, method, text)
+    raise Decline('the words around the math are not a pattern the rules know')
