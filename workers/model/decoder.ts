@@ -150,6 +150,8 @@ export function floatsOf(data: ArrayLike<number>, start: number, end: number, ty
 export interface TokenizerLike {
   encode(text: string): number[];
   decode(ids: number[]): string;
+  /** The beginning-of-sequence token, when the tokenizer has one (added to a prompt only when its format asks). */
+  bosTokenId?: number;
 }
 
 export interface DecoderShape {
@@ -230,8 +232,14 @@ export class BatchDecoder implements DecodeSession {
     return new (layer.constructor as new (n: number) => KvArray)(length);
   }
 
-  async start(prompt: string, samplers: SamplerSpec[]): Promise<void> {
+  async start(prompt: string, samplers: SamplerSpec[], options: { bos?: boolean } = {}): Promise<void> {
     this.promptTokens = this.tokenizer.encode(prompt);
+    // The format's reference harness starts the prompt with the beginning-of-sequence token (MARIO: `<s>`).
+    if (options.bos) {
+      const bos = this.tokenizer.bosTokenId;
+      if (bos === undefined) throw new AppError("This model's solution format starts prompts with a beginning-of-sequence token, and its tokenizer has none.", { hint: 'Choose another model, or convert the checkpoint with its own tokenizer files.' });
+      this.promptTokens.unshift(bos);
+    }
     this.rows = [];
     this.kv = [];
     this.releaseGpuKv();

@@ -15,6 +15,7 @@ export async function loadTokenizer(root: string, id: string): Promise<Tokenizer
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+    ...bos(tokenizer),
   };
 }
 
@@ -31,5 +32,11 @@ export function tokenizerFromFiles(tokenizerJson: object, tokenizerConfig: Recor
   return {
     encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
     decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
+    ...bos(tokenizer),
   };
+}
+
+/** The tokenizer's beginning-of-sequence token id (tokenizer_config.json's `bos_token`), when it has one. */
+function bos(tokenizer: PreTrainedTokenizer): { bosTokenId?: number } {
+  return typeof tokenizer.bos_token_id === 'number' ? { bosTokenId: tokenizer.bos_token_id } : {};
 }
