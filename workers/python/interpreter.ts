@@ -59,7 +59,7 @@ interface EmscriptenFS {
   mkdirTree(path: string): void;
 }
 
-function captureTree(fs: EmscriptenFS, root: string): PythonSnapshot['site'] {
+function captureTree(fs: EmscriptenFS, root: string, skip: ReadonlySet<string>): PythonSnapshot['site'] {
   const paths: string[] = [];
   const chunks: Uint8Array[] = [];
   const walk = (dir: string) => {
@@ -67,7 +67,7 @@ function captureTree(fs: EmscriptenFS, root: string): PythonSnapshot['site'] {
       if (name === '.' || name === '..') continue;
       const path = `${dir}/${name}`;
       if (fs.isDir(fs.stat(path).mode)) walk(path);
-      else {
+      else if (!skip.has(path)) {
         paths.push(path.slice(root.length + 1));
         chunks.push(fs.readFile(path));
       }
@@ -146,7 +146,13 @@ export class Interpreter {
    * Take it before any generated code ran: every solution starts from it.
    */
   snapshot(): PythonSnapshot {
-    const site = captureTree(this.pyodide.FS as unknown as EmscriptenFS, SITE_PACKAGES);
+    // Modules already imported live in the memory snapshot: only the files Python may still open are kept.
+    const imported = this.pyodide.runPython(
+      `import sys\n[m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, '__file__', None), str) and m.__file__.startswith('${SITE_PACKAGES}/')]`,
+    ) as { toJs(): string[]; destroy(): void };
+    const skip = new Set(imported.toJs());
+    imported.destroy();
+    const site = captureTree(this.pyodide.FS as unknown as EmscriptenFS, SITE_PACKAGES, skip);
     const memory = (this.pyodide as unknown as { makeMemorySnapshot(): Uint8Array }).makeMemorySnapshot();
     return { memory: memory.buffer.byteLength === memory.byteLength ? (memory.buffer as ArrayBuffer) : (memory.slice().buffer as ArrayBuffer), site };
   }

@@ -39,7 +39,8 @@ export class SolverService {
   private readonly packageManager = this.store.then((store) => (store ? new PackageManager(store, detectGpu) : undefined));
 
   constructor(private readonly options: ServiceOptions) {
-    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 2 });
+    // One ready interpreter per sample of a default solve (8), so no solution waits for its own.
+    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 8 });
     this.trusted = new TrustedPython();
   }
 
