@@ -15,9 +15,11 @@ def _done(e):
     """A plain number, or a value already in simplest form (11*sqrt(2), pi/3)."""
     if e.is_Atom:
         return True
+    if e.is_Mul and len(e.args) == 2 and e.args[0] == -1 and e.args[1].is_Number:
+        return True  # -2 as the parser writes it in 5 - 2
     try:
-        return e.func(*e.args) == e and all(_done(a) for a in e.args)
-    except TypeError:
+        return all(_done(a) for a in e.args) and sp.sympify(sp.srepr(e)) == e  # rebuilt with evaluation: unchanged
+    except (TypeError, sp.SympifyError):
         return False
 
 
@@ -93,7 +95,7 @@ def evaluate(expr):
         node = _innermost(current)
         if node is None:
             break
-        value = node.func(*node.args)  # evaluated
+        value = sp.sympify(sp.srepr(node))  # node rebuilt with evaluation
         if isinstance(node, sp.log) and not value.is_Rational:
             raise Decline('a logarithm that is not a rational number')
         if isinstance(node, (sp.sin, sp.cos, sp.tan, sp.cot, sp.sec, sp.csc, sp.asin, sp.acos, sp.atan)) and value.func == node.func:

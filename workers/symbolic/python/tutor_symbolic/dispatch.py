@@ -112,6 +112,42 @@ def solve_relations(relations, var_name, method=None, agg=None):
     return Solution(kind, rel.latex(), steps, answer.solutions(values))
 
 
+def _decimal(value, source):
+    """A rational with a terminating decimal, written as a decimal."""
+    value = sp.nsimplify(value)
+    if not value.is_Rational:
+        raise Decline('not a rational number')
+    den = int(value.q)
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        raise Decline('the decimal does not end')
+    places = max(twos, fives)
+    text = f'{sp.Abs(value.p) * 10 ** places // value.q}'
+    if places:
+        text = text.rjust(places + 1, '0')
+        text = text[:-places] + '.' + text[-places:]
+    return ('-' if value < 0 else '') + text
+
+
+def _substitute(f, v, val):
+    """f with v replaced by val, unevaluated, so the arithmetic steps start from the substituted expression."""
+    if f == v:
+        return val
+    if f.is_Atom:
+        return f
+    args = [_substitute(a, v, val) for a in f.args]
+    try:
+        return f.func(*args, evaluate=False)
+    except TypeError:
+        return f.func(*args)
+
+
 def _ints(text):
     return [int(n) for n in re.findall(r'\d+', text)]
 
@@ -183,6 +219,33 @@ def solve_problem(request):
         expr = sp.Mul(sp.Mul(pct, sp.Pow(100, -1, evaluate=False), evaluate=False), n, evaluate=False)
         steps, value = arithmetic.evaluate(expr)
         return Solution('arithmetic', f"{g['p']}\\% \\text{{ of }} {g['n']}", [_read_step(f"{g['p']}% means {g['p']} out of 100: multiply {g['n']} by $\\frac{{{g['p']}}}{{100}}$.", expr)] + steps, answer.value(value))
+    if p.intent == 'add-to':
+        a, b = sp.Rational(g['a']), sp.Rational(g['b'])
+        steps, value = arithmetic.evaluate(sp.Add(b, a, evaluate=False))
+        return Solution('arithmetic', f"{g['b']} + {g['a']}", [_read_step('Add, lining up the decimal points.', sp.Add(b, a, evaluate=False))] + steps, _decimal(value, g['a'] + g['b']))
+    if p.intent == 'decimal':
+        f = _expr(segment(g['m'], math))
+        if f.free_symbols:
+            raise Decline('letters in a number to convert')
+        steps, value = arithmetic.evaluate(f)
+        text = _decimal(value, '.')
+        steps.append(step('decimal', 'Write the fraction as a decimal: its denominator has only the prime factors 2 and 5, so the decimal ends.', text))
+        return Solution('arithmetic', tex(f), [_read_step('Convert to a decimal.', f)] + steps, text)
+    if p.intent == 'units-digit':
+        f = _expr(segment(g['m'], math))
+        if f.free_symbols:
+            raise Decline('letters in a units-digit problem')
+        steps, value = numbers.remainder(f, 10)
+        steps.insert(0, step('units-digit', 'The units digit is the remainder on division by 10.', f'{tex(f)} \\bmod 10'))
+        return Solution('remainder', tex(f), steps, sp.latex(value))
+    if p.intent == 'substitute':
+        f = _expr(segment(g['m'], math))
+        v, val = sp.Symbol(g['v']), sp.Integer(int(g['val']))
+        if f.free_symbols - {v}:
+            raise Decline('other letters besides the one substituted')
+        replaced = f.xreplace({v: sp.UnevaluatedExpr(val)}) if False else _substitute(f, v, val)
+        steps, value = arithmetic.evaluate(replaced)
+        return Solution('arithmetic', tex(f), [_read_step(f'Substitute ${tex(v)} = {sp.latex(val)}$.', replaced)] + steps, answer.value(value))
     if p.intent == 'arrangements':
         steps, value = counting.arrangements(g['w'])
         return Solution('arrangements', g['w'].upper(), steps, sp.latex(value))
@@ -246,6 +309,9 @@ def solve_problem(request):
         steps, value = arithmetic.evaluate(f)
         if 'fraction' in p.form and not value.is_Rational:
             raise Decline('asked for a fraction, the value is not rational')
+        if 'decimal' in p.form:
+            text = _decimal(value, '.')
+            return Solution('arithmetic', tex(f), [_read_step('Evaluate, following the order of operations.', f)] + steps, text)
         return Solution('arithmetic', tex(f), [_read_step('Evaluate, following the order of operations.', f)] + steps, answer.value(value))
     raise Decline('no rule module for this problem')
 

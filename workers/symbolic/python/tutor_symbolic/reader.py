@@ -26,8 +26,10 @@ FORM = [
     (r'express your answer in radians', None),
     (r'\(do not use a calculator!?\)', None),
     (r'in your head', None),
+    (r'in simplest radical form', None),
+    (r'(?:express|give|write) (?:your answer|the result|it) as a decimal', 'decimal'),
 ]
-UNSUPPORTED_FORM = re.compile(r'decimal|nearest|base|mixed number|scientific|degrees|in terms of|dollars|cents', re.I)
+UNSUPPORTED_FORM = re.compile(r'(?<!terminating )(?<!as a )decimal|nearest|base|mixed number|scientific|degrees|in terms of|dollars|cents', re.I)
 
 METHODS = [(r'\s*(?:by|using) factoring', 'factoring'), (r'\s*(?:by|using) (?:the )?quadratic formula', 'formula'),
            (r'\s*by completing the square', 'square')]
@@ -70,14 +72,26 @@ PATTERNS = [
     ('solve', rf'^if {M},? (?:then )?(?:what is|find|what are) (?:the )?(?:value of |all possible values of |possible values of )?{V}(?: equal to)?$'),
     ('solve', rf'^if {M},? (?:then )?(?:find|what is|solve for|determine) (?:the )?(?:value of |all possible values of )?{V}$'),
     ('solve', rf'^{SOLVE_WORDS} {V}(?:,)? if {M}$'),
+    ('solve', rf'^if {M},? solve for {V}$'),
+    ('solve-agg', rf'^solve for the {AGG}(?:possible |real )?values? of {V} (?:such that|that satisf(?:y|ies)|in|for which) {M}$'),
     ('solve', rf'^for what (?:real )?values? of {V} (?:is|does) (?:it true that )?{M}(?: satisfied| true| hold)?$'),
     ('solve-then', rf'^if {M},? (?:then )?what is (?:the value of )?(?P<t>⟦\d+⟧)$'),
     ('percent-of', r'^(?:what is |find |compute |calculate )?(?P<p>\d+(?:\.\d+)?) ?(?:%|percent) of (?P<n>\d+(?:\.\d+)?)$'),
+    ('evaluate', rf'^express {M} as an integer$'),
+    ('evaluate', rf'^what is {M} in simplest (?:radical )?form$'),
+    ('decimal', rf'^(?:write|convert|express) {M} (?:as|to) a (?:terminating )?decimal$'),
+    ('decimal', rf'^what is {M} expressed as a decimal$'),
+    ('add-to', r'^add (?P<a>-?\d+(?:\.\d+)?) to (?P<b>-?\d+(?:\.\d+)?)$'),
+    ('units-digit', rf'^(?:find|what is) the units digit of {M}$'),
+    ('substitute', rf'^what is the value of {M},? when (?P<v>[a-z]) ?= ?(?P<val>-?\d+)$'),
+    ('substitute', rf'^evaluate {M} (?:when|for|at) (?P<v>[a-z]) ?= ?(?P<val>-?\d+)$'),
     ('evaluate', rf'^(?:compute|evaluate|calculate|find|what is|work out|determine)(?: the value of| the result of)?\s*:?\s*{M}$'),
     ('evaluate', rf'^(?:what is )?{M} (?:equal to|equals?)$'),
 ]
 
 _PLACE = re.compile(r'⟦(\d+)⟧')
+FUNCTION_NAMES = {'sqrt', 'sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'log', 'exp', 'abs', 'pi', 'arcsin', 'arccos', 'arctan',
+                  'asin', 'acos', 'atan', 'floor', 'ceil', 'ceiling', 'gcd', 'lcm', 'cbrt', 'factorial', 'sinh', 'cosh', 'tanh'}
 
 
 class Problem:
@@ -112,7 +126,8 @@ def segment(s, math):
         if all(re.fullmatch(r'⟦\d+⟧', p) for p in pieces if p):
             return [segment(p, math) for p in pieces if p]
         raise Decline('math mixed with words in one place')
-    if re.search(r'[a-z]{3,}', s) and not re.fullmatch(r"[\sa-z0-9+\-*/^().,!|=<>']*", s.replace('sqrt', '').replace('sin', '').replace('cos', '').replace('tan', '').replace('log', '').replace('ln', '').replace('exp', '').replace('pi', '')):
+    words = [w for w in re.findall(r'[A-Za-z]{3,}', s) if w.lower() not in FUNCTION_NAMES]
+    if words:
         raise Decline('words the rules do not read')
     parts = [p for p in re.split(r'\s*(?:;|,\s*and\s|\band\b|,)\s*', s) if p.strip()]
     if len(parts) > 1 and all('=' in p for p in parts):
@@ -128,6 +143,7 @@ def read(request):
     text = request.get('text', '')
     text = _inline(text.replace('\n', ' '), math)
     text = re.sub(r'\s+', ' ', text).strip()
+    text = re.sub(r'\s+([,.;:?!])', r'\1', text)
     form = set()
     for pattern, flag in FORM:
         if re.search(pattern, text, re.I):
