@@ -179,16 +179,19 @@ export interface GraphFiles {
 }
 
 /**
- * WebAssembly memory while ONNX Runtime Web creates a session. The .onnx file is copied whole
- * into the heap and parsed there, the parsed protobuf holding a second copy of the weights stored
- * inside the file; on WebAssembly the session's tensors are one more copy (external-data shards are
- * read into those tensors directly); on WebGPU the tensors go to GPU buffers. A single-file graph
- * therefore needs about 3 x its size there on WebAssembly and 2 x on WebGPU; a graph with external
- * data, its shards once on WebAssembly and little on WebGPU. The copy factors follow from how ONNX
- * Runtime loads a model from bytes; they are not measured on real weights here.
+ * WebAssembly memory while ONNX Runtime Web creates a session, per byte of the files it is given.
+ * A single-file graph is copied whole into the heap and parsed there, the parsed protobuf holding a
+ * second copy of the weights stored inside the file, and on WebAssembly the session's tensors a third;
+ * external-data shards are read into the tensors (WebAssembly) or uploaded to GPU buffers (WebGPU).
+ * Measured by bench/session-memory.bench.ts (bench/results/session-memory.json: ONNX Runtime Web in
+ * Chromium, 393 MB of fp32 weights): 3.15 (WebAssembly) and 2.45 (WebGPU) for a single file, 1.55 and
+ * 0 for external data; rounded up here.
  */
+export const CREATION_FACTORS = { wasm: { graph: 3.2, external: 1.6 }, webgpu: { graph: 2.5, external: 0 } } as const;
+
 export function creationHeapBytes(files: GraphFiles, device: 'webgpu' | 'wasm' | 'cpu'): number {
-  return device === 'webgpu' ? 2 * files.graphBytes : 3 * files.graphBytes + files.externalBytes;
+  const f = device === 'webgpu' ? CREATION_FACTORS.webgpu : CREATION_FACTORS.wasm;
+  return Math.round(f.graph * files.graphBytes + f.external * files.externalBytes);
 }
 
 /** MemoryPlanError, before anything is downloaded, when the session could not be created within 32-bit WebAssembly's 4 GiB. */
