@@ -7,7 +7,7 @@ import { AppError, registerError } from '../../workers/common/errors.ts';
 import type { SolveSettings } from '../../workers/contracts.ts';
 
 export const DB_NAME = 'math-tutor';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export interface HistoryEntry {
   id: string;
@@ -46,11 +46,19 @@ registerError(StorageFullError);
 
 export function openTutorDb(name = DB_NAME): Promise<TutorDb> {
   return openDB<TutorSchema>(name, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         db.createObjectStore('settings');
         const history = db.createObjectStore('history', { keyPath: 'id' });
         history.createIndex('by-created', 'createdAt');
+      }
+      if (oldVersion === 1) {
+        // Version 1's default strategy was outlier-free OVM; the default is now each package's measured
+        // best ('package'). Settings still on the old default follow the new one.
+        const store = transaction.objectStore('settings');
+        void store.get('settings').then((settings) => {
+          if (settings?.strategy === 'outlier-free-ovm') void store.put({ ...settings, strategy: 'package' }, 'settings');
+        });
       }
     },
   });

@@ -13,7 +13,7 @@ export const DEFAULT_SETTINGS: StoredSettings = {
   maxTokensPerSolution: 400,
   timeLimitMs: 120_000,
   codeTimeoutMs: 10_000,
-  strategy: 'outlier-free-ovm',
+  strategy: 'package',
   earlyStop: true,
   seed: 1,
 };
@@ -27,7 +27,7 @@ export function sanitizeSettings(stored: Partial<StoredSettings> | undefined): S
   s.topP = clamp(s.topP, 0.05, 1, DEFAULT_SETTINGS.topP);
   s.timeLimitMs = clamp(s.timeLimitMs, 10_000, 1_800_000, DEFAULT_SETTINGS.timeLimitMs);
   s.maxTokensPerSolution = Math.round(clamp(s.maxTokensPerSolution, 32, 4096, DEFAULT_SETTINGS.maxTokensPerSolution));
-  if (!(STRATEGY_IDS as readonly string[]).includes(s.strategy)) s.strategy = DEFAULT_SETTINGS.strategy;
+  if (s.strategy !== 'package' && !(STRATEGY_IDS as readonly string[]).includes(s.strategy)) s.strategy = DEFAULT_SETTINGS.strategy;
   if (s.declinedModels !== undefined && !(Array.isArray(s.declinedModels) && s.declinedModels.every((id) => typeof id === 'string'))) delete s.declinedModels;
   return s;
 }

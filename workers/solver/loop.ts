@@ -17,6 +17,9 @@ import { buildPrompt, outputSegments, pendingCode, type SolutionFormat } from '.
 import { observation, program } from './harness.ts';
 import { appendSegment, modelText } from './segments.ts';
 import { isDecided, select, type SampleOutcome } from './selection.ts';
+import { confidenceSample, modelConfidence } from './confidence.ts';
+import { resolveSettings } from './settings.ts';
+import type { Manifest } from '../model/manifest.ts';
 
 export interface SamplerSpec {
   seed: number;
@@ -75,6 +78,11 @@ export interface LoopDeps {
   python: PythonRunner;
   emit: (event: SolverEvent) => void;
   signal?: AbortSignal;
+  /**
+   * The package's measured selection (its manifest's `selection`): the strategy behind the 'package'
+   * setting, and the thresholds for a "likely" answer; without them no answer is likely.
+   */
+  packageSelection?: Manifest['selection'];
   /** Token deltas are sent at most this often (ms); default 60. */
   flushMs?: number;
   now?: () => number;
@@ -95,7 +103,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
   const { format, decoder, python, emit } = deps;
   const now = deps.now ?? (() => performance.now());
   const started = now();
-  const { settings } = request;
+  const settings = resolveSettings(request.settings, deps.packageSelection);
   const samplers: SamplerSpec[] = [];
   for (let i = 0; i < settings.samples; i += 1) samplers.push({ seed: settings.seed + i, temperature: settings.temperature, topP: settings.topP });
   if (settings.greedy) samplers.push({ seed: settings.seed, temperature: 0, topP: 1 });
@@ -294,6 +302,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     settings,
     samples: records,
     selection,
+    confidence: modelConfidence({ selection, samples: records.map(confidenceSample), thresholds: deps.packageSelection?.confidence }),
     stoppedEarly,
     durationMs: now() - started,
   };
