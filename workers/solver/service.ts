@@ -20,6 +20,8 @@ import { TrustedPython } from '../python/trusted.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
 import { runSolveLoop } from './loop.ts';
+import { dispatchSolve } from './dispatch.ts';
+import { solveSymbolic } from '../symbolic/solver.ts';
 
 export interface ServiceOptions {
   modelsBaseUrl: string;
@@ -83,17 +85,27 @@ export class SolverService {
     const controller = new AbortController();
     this.jobs.set(request.jobId, controller);
     try {
+      // The model and the sandbox start loading while the symbolic solver tries, so a problem it declines loses no time.
       const python = this.pool.warm();
-      const model = await this.loaded(request.modelId, onEvent);
-      await python;
-      if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
-      const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
-      return await runSolveLoop(request, {
-        format: FORMATS[model.manifest.solutionFormat],
-        decoder,
-        python: this.pool,
-        emit: onEvent,
-        signal: controller.signal,
+      const loading = this.loaded(request.modelId, onEvent);
+      python.catch(() => {});
+      loading.catch(() => {});
+      return await dispatchSolve(request, {
+        symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
+        model: async () => {
+          const model = await loading;
+          await python;
+          if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
+          const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
+          return runSolveLoop(request, {
+            format: FORMATS[model.manifest.solutionFormat],
+            decoder,
+            python: this.pool,
+            packageSelection: model.manifest.selection,
+            emit: onEvent,
+            signal: controller.signal,
+          });
+        },
       });
     } finally {
       this.jobs.delete(request.jobId);

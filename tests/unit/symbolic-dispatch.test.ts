@@ -1,0 +1,67 @@
+/**
+ * The dispatch point (workers/solver/dispatch.ts) with the real symbolic solver on Pyodide in Node: a problem
+ * the rules explain never reaches the model; anything else does, stamped method 'model', with a note when the
+ * rules recognised the problem but could not finish it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SolveRequest, SolveResult } from '../../workers/contracts.ts';
+import { SYMBOLIC_FORMAT } from '../../workers/contracts.ts';
+import { dispatchSolve } from '../../workers/solver/dispatch.ts';
+import { nodeTrustedPython, type NodePython } from '../../workers/symbolic/node-python.ts';
+import { solveSymbolic } from '../../workers/symbolic/solver.ts';
+
+let python: NodePython;
+beforeAll(async () => {
+  python = await nodeTrustedPython();
+}, 180_000);
+afterAll(async () => python?.close());
+
+const request = (question: string): SolveRequest =>
+  ({ jobId: 'j', question, modelId: 'demo-mario-tiny', settings: { samples: 4, greedy: true, temperature: 0.7, topP: 0.95, maxNewTokens: 256, timeLimitMs: 60_000, codeTimeoutMs: 10_000, strategy: 'majority', earlyStop: false, seed: 1 } }) as unknown as SolveRequest;
+
+/** Stands in for the model path: records that it was asked, answers with a model-shaped result. */
+function modelPath() {
+  const calls: string[] = [];
+  return {
+    calls,
+    run: (question: string) => async (): Promise<SolveResult> => {
+      calls.push(question);
+      return { question, modelId: 'demo-mario-tiny', format: 'mario', samples: [], stoppedEarly: 0, durationMs: 1 } as unknown as SolveResult;
+    },
+  };
+}
+
+describe('dispatch', () => {
+  it('answers a symbolic problem without the model, with its steps and the symbolic format', async () => {
+    const model = modelPath();
+    const q = 'Solve for $x$: $3x - 7 = 2x + 5$';
+    const result = await dispatchSolve(request(q), { symbolic: (t) => solveSymbolic(t, python.run), model: model.run(q) });
+    expect(model.calls).toEqual([]);
+    expect(result.method).toBe('symbolic');
+    expect(result.format).toBe(SYMBOLIC_FORMAT);
+    expect(result.symbolic?.answer).toBe('12');
+    expect(result.symbolic?.steps.at(-1)?.rule).toBe('check');
+    expect(result.samples).toEqual([]);
+  });
+
+  it('sends a word problem to the model without a note', async () => {
+    const model = modelPath();
+    const q = 'A jacket costs $80. It is on sale for 35% off. What does it cost now?';
+    const result = await dispatchSolve(request(q), { symbolic: (t) => solveSymbolic(t, python.run), model: model.run(q) });
+    expect(model.calls).toEqual([q]);
+    expect(result.method).toBe('model');
+    expect(result.symbolicNote).toBeUndefined();
+  });
+
+  it('notes a recognised problem the rules could not finish, and a parse failure, then asks the model', async () => {
+    const model = modelPath();
+    const trig = 'Solve sin(x) = 1/2';
+    const a = await dispatchSolve(request(trig), { symbolic: (t) => solveSymbolic(t, python.run), model: model.run(trig) });
+    expect(a.method).toBe('model');
+    expect(a.symbolicNote).toMatch(/recognised this problem but could not finish it \(trigonometric equations/);
+    const bad = 'x +* 2';
+    const b = await dispatchSolve(request(bad), { symbolic: (t) => solveSymbolic(t, python.run), model: model.run(bad) });
+    expect(b.symbolicNote).toMatch(/Read: "x \+\* 2" at character 4/);
+    expect(model.calls).toEqual([trig, bad]);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * The one dispatch point between the two solvers: the symbolic solver answers a problem it recognises
+ * and can explain; anything else goes to the model, with a note when the symbolic solver recognised the
+ * problem but could not finish it. Transport-free: the service passes its trusted interpreter and its
+ * model path, tests pass their own.
+ */
+import type { SolveRequest, SolveResult, SymbolicOutcome } from '../contracts.ts';
+import { SYMBOLIC_FORMAT } from '../contracts.ts';
+import { STRATEGY_IDS, type StrategyId } from './selection.ts';
+
+/** Declines that mean "this is not a problem for the rules" (words, a word problem): no note for the student. */
+const NOT_RECOGNISED = [/words the rules do not read/, /words around the math/, /math mixed with words/, /answer form the rules do not give/];
+
+/** What the page says when the model answers instead; undefined when the problem simply is not symbolic. */
+export function symbolicNote(outcome: SymbolicOutcome): string | undefined {
+  if (outcome.status === 'solved') return undefined;
+  if (outcome.status === 'declined') {
+    if (NOT_RECOGNISED.some((re) => re.test(outcome.reason))) return undefined;
+    return `The step-by-step rules recognised this problem but could not finish it (${outcome.reason}); the model answers it instead.`;
+  }
+  if (outcome.status === 'parse-error') {
+    const where = outcome.position === null ? '' : ` at character ${outcome.position + 1}`;
+    return `${outcome.message} Read: "${outcome.read}"${where}. The model answers it instead.`;
+  }
+  return outcome.message;
+}
+
+function concreteStrategy(choice: string): StrategyId {
+  return (STRATEGY_IDS as readonly string[]).includes(choice) ? (choice as StrategyId) : 'majority';
+}
+
+/** A solved symbolic outcome as the solver's result: no samples, no clusters, the steps in `symbolic`. */
+export function symbolicResult(request: SolveRequest, outcome: Extract<SymbolicOutcome, { status: 'solved' }>): SolveResult {
+  const { status: _status, ...solution } = outcome;
+  const strategy = concreteStrategy(String(request.settings.strategy));
+  return {
+    question: request.question,
+    modelId: request.modelId,
+    format: SYMBOLIC_FORMAT,
+    device: 'wasm',
+    settings: { ...request.settings, strategy },
+    samples: [],
+    selection: { strategy, chosen: null, clusters: [], setAside: [], noAnswer: 0, explanation: `Solved step by step by the rules for ${outcome.kind.replace(/-/g, ' ')} problems; no model was needed.` },
+    stoppedEarly: 0,
+    durationMs: outcome.durationMs,
+    method: 'symbolic',
+    symbolic: solution,
+  };
+}
+
+export interface DispatchDeps {
+  symbolic: (question: string) => Promise<SymbolicOutcome>;
+  model: () => Promise<SolveResult>;
+}
+
+/** Symbolic first; the model when the rules decline, fail to parse, run out of time or fail. */
+export async function dispatchSolve(request: SolveRequest, deps: DispatchDeps): Promise<SolveResult> {
+  const outcome = await deps.symbolic(request.question).catch((error: unknown): SymbolicOutcome => ({ status: 'failed', message: `The step-by-step rules could not start (${String(error)}); the model answers instead.`, durationMs: 0 }));
+  if (outcome.status === 'solved') return symbolicResult(request, outcome);
+  const note = symbolicNote(outcome);
+  const result = await deps.model();
+  return { ...result, method: 'model', ...(note ? { symbolicNote: note } : {}) };
+}
