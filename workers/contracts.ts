@@ -82,6 +82,8 @@ export type { StrategyId, Selection, Cluster, SampleOutcome } from './solver/sel
 export type { SolutionFormatId } from './solver/formats.ts';
 import type { SolutionFormatId } from './solver/formats.ts';
 import type { Selection, StrategyId } from './solver/selection.ts';
+import type { Confidence } from './solver/confidence.ts';
+export type { Confidence, ConfidenceLevel } from './solver/confidence.ts';
 
 export interface SolveSettings {
   /** Sampled solutions (default 8). */
@@ -96,11 +98,20 @@ export interface SolveSettings {
   timeLimitMs: number;
   /** Per code block, ms (default 10 000). */
   codeTimeoutMs: number;
-  strategy: StrategyId;
+  /** How the answer is chosen; 'package': the model package's measured default (workers/solver/settings.ts). */
+  strategy: StrategyChoice;
   /** Cancel remaining samples once no answer can overtake the chosen one. */
   earlyStop: boolean;
   /** Seed of the first sample; sample i uses seed + i. */
   seed: number;
+}
+
+/** A strategy, or the model package's own default ('package'). */
+export type StrategyChoice = StrategyId | 'package';
+
+/** Settings as a solve runs them: the strategy is a real one (the package's default put in). */
+export interface ResolvedSolveSettings extends Omit<SolveSettings, 'strategy'> {
+  strategy: StrategyId;
 }
 
 export interface SolveRequest {
@@ -158,9 +169,11 @@ export interface SolveResult {
   /** The solution format the samples are written in (how the page splits them into steps); SYMBOLIC_FORMAT for a symbolic solution. */
   format: SolutionFormatId | typeof SYMBOLIC_FORMAT;
   device: 'webgpu' | 'wasm' | 'cpu';
-  settings: SolveSettings;
+  settings: ResolvedSolveSettings;
   samples: SampleRecord[];
   selection: Selection;
+  /** How sure the tutor is of the chosen answer (workers/solver/confidence.ts); the page shows "Answer: X" only when verified or likely. */
+  confidence?: Confidence;
   /** Who answered: 'symbolic' (the step-by-step solver; then `symbolic` holds its steps and `samples` is empty) or 'model'. The solver service sets it on every result. */
   method?: SolveMethod;
   /** The symbolic solver's solution, when it answered. */
