@@ -72,7 +72,7 @@ async function getJson(url: string, what: string, doFetch: Fetch): Promise<{ jso
   });
   if (!response.ok) {
     const code = response.headers.get('X-Error-Code');
-    throw new HubError(`The hub answered ${response.status}${code ? ` (${code})` : ''} for ${what}.`, { hint: 'The repository or revision may have been removed; choose another model.', details: { url } });
+    throw new HubError(`The hub answered ${response.status}${code ? ` (${code})` : ''} for ${what}.`, { hint: 'The repository or revision may have been removed; choose another model.', details: { url, status: response.status } });
   }
   try {
     return { json: await response.json(), response };
@@ -215,7 +215,7 @@ export async function hubManifest(source: string, entry: RegistryEntry, doFetch:
     try {
       return await listTree(hub, commit, 'onnx', doFetch);
     } catch (error) {
-      if (error instanceof HubError && /answered 404/.test(error.message)) return [];
+      if (error instanceof HubError && (error.details as { status?: number } | undefined)?.status === 404) return [];
       throw error;
     }
   })();
@@ -278,6 +278,7 @@ export async function hubManifest(source: string, entry: RegistryEntry, doFetch:
     ...(entry.description ? { description: entry.description } : {}),
     license: entry.license,
     solutionFormat: entry.solutionFormat,
+    // The model's trained context, at most 4096 tokens (the memory plan shrinks it further where needed).
     contextLength: Math.min(int(config, 'max_position_embeddings'), 4096),
     architecture: {
       family: typeof config.model_type === 'string' ? config.model_type : 'unknown',
