@@ -7,7 +7,7 @@
  *   npm run eval -- --solver symbolic --data ../shared/data/math500/test.jsonl --out bench/results/eval-symbolic-math500.json
  *
  * Prints accuracy (right / all), coverage (answered / all) and precision (right / answered), by type
- * (the fixture's `subject`) or MATH500 subject and level; writes the summary JSON and, beside it, a JSONL
+ * (the fixture's `subject`) or MATH500 subject and level; writes the summary JSON and, beside it (OUT.trace.jsonl), a JSONL
  * trace with one line per problem: id, method ('symbolic' | 'model' when declined), answer (LaTeX, null when
  * the symbolic solver did not answer), correct, seconds, status, kind, reason.
  */
@@ -115,7 +115,7 @@ export async function evalSymbolic(data: string, items: EvalItem[], out: string,
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
   writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
-  const trace = out.replace(/\.json$/, '') + '.jsonl';
+  const trace = out.replace(/\.json$/, '') + '.trace.jsonl';
   writeFileSync(trace, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   const row = (name: string, t: Tally) =>
     `${name.padEnd(28)} ${String(t.problems).padStart(5)} ${String(t.answered).padStart(8)} ${t.accuracy.toFixed(1).padStart(8)} ${t.coverage.toFixed(1).padStart(8)} ${(t.precision === null ? '-' : t.precision.toFixed(1)).padStart(9)}`;
