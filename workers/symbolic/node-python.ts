@@ -39,7 +39,8 @@ export async function nodeTrustedPython(): Promise<NodePython> {
   interpreter.setInterruptBuffer(flag);
   const timer = new Worker(TIMER, { eval: true, workerData: shared });
   timer.unref();
-  interpreter.run('symbolic', 'import tutor_symbolic, tutor_symbolic.dispatch', 100_000);
+  const imported = interpreter.run('symbolic', 'import tutor_symbolic, tutor_symbolic.dispatch', 100_000);
+  if (imported.error) throw new Error(`${ARCHIVE} does not carry the symbolic solver (${imported.error.type}: ${imported.error.message}): run npm run prepare:python`);
   let session = 0;
   const run: TrustedRun = async (code, { timeoutMs }) => {
     Atomics.store(flag, 0, 0);

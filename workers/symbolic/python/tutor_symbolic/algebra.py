@@ -4,11 +4,16 @@ import sympy as sp
 from .steps import Decline, step, tex
 
 
+def _evaluated(expr):
+    """The expression rebuilt with evaluation (the parser keeps the student's unevaluated form)."""
+    return sp.sympify(sp.srepr(expr))
+
+
 def expand(expr):
     steps = []
     terms = sp.Add.make_args(expr)
     subs = [step('distribute', f'Expand ${tex(t)}$.', sp.expand(t)) for t in terms if sp.expand(t) != t]
-    result = sp.expand(expr)
+    result = sp.expand(_evaluated(expr))
     if subs:
         steps.append(step('distribute', 'Multiply out the brackets.', sp.Add(*[sp.expand(t) for t in terms], evaluate=False), subs))
     steps.append(step('combine-like-terms', 'Combine like terms.', result))
@@ -28,7 +33,7 @@ def _factor_name(poly_expr, var):
 
 
 def factor(expr):
-    expr = sp.expand(expr)
+    expr = sp.expand(_evaluated(expr))
     if expr.is_Integer:
         raise Decline('an integer (prime factorisation is another rule)')
     if not expr.is_polynomial():

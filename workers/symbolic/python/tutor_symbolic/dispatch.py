@@ -6,7 +6,7 @@ import sympy as sp
 from .steps import Decline, ParseFailure, Solution, step, tex
 from .parse import Relation, Calculus, parse_plain
 from .reader import read, segment
-from . import (answer, arithmetic, algebra, counting, derivatives, equations, integrals, limits, numbers,
+from . import (answer, arithmetic, functions, algebra, counting, derivatives, equations, integrals, limits, numbers,
                inequalities, systems, linear, quadratic, polynomial, rational, radical, absolute, exponential)
 
 EQUATION_MODULES = {'linear': linear, 'quadratic': quadratic, 'polynomial': polynomial, 'rational': rational,
@@ -246,6 +246,13 @@ def solve_problem(request):
         replaced = f.xreplace({v: sp.UnevaluatedExpr(val)}) if False else _substitute(f, v, val)
         steps, value = arithmetic.evaluate(replaced)
         return Solution('arithmetic', tex(f), [_read_step(f'Substitute ${tex(v)} = {sp.latex(val)}$.', replaced)] + steps, answer.value(value))
+    if p.intent == 'functions':
+        defs = [math[int(k)]['json'] for k in re.findall(r'⟦(\d+)⟧', g['defs'])]
+        target = math[int(re.fullmatch(r'⟦(\d+)⟧', g['t']).group(1))]['json']
+        steps, value = functions.solve(defs, target)
+        if 'fraction' in p.form and not value.is_Rational:
+            raise Decline('asked for a fraction, the value is not rational')
+        return Solution('functions', steps[0]['latex'], steps, answer.value(value))
     if p.intent == 'arrangements':
         steps, value = counting.arrangements(g['w'])
         return Solution('arrangements', g['w'].upper(), steps, sp.latex(value))

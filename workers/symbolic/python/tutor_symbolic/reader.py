@@ -62,9 +62,9 @@ PATTERNS = [
     ('partial-fractions', rf'^(?:decompose |write |express )?{M} (?:into|as|in) partial fractions$'),
     ('partial-fractions', rf'^(?:find the )?partial fractions?(?: decomposition)?(?: of|:)\s*{M}$'),
     ('simplify', rf'^simplify(?: completely| fully)?(?: the expression| the following(?: expression)?(?: in [a-z])?)?\s*:?\s*{M}$'),
-    ('solve-agg', rf'^(?:find |what is |determine )?the {AGG}(?:possible |real )?(?:values?|solutions?|roots?) of {V} (?:that satisf(?:y|ies)|such that|in|for which|satisfying) (?:the equation |the inequality )?{M}$'),
-    ('solve-agg', rf'^in the equation {M},? what is the {AGG}(?:possible |real )?(?:values?|solutions?|roots?) of {V}$'),
-    ('solve-agg', rf'^if {M}, (?:find |what is )?the {AGG}(?:possible )?(?:values?|solutions?) of {V}$'),
+    ('solve-agg', rf'^(?:find |what is |determine )?the {AGG}\s*(?:possible |real )?(?:values?|solutions?|roots?) of {V} (?:that satisf(?:y|ies)|such that|in|for which|satisfying) (?:the equation |the inequality )?{M}$'),
+    ('solve-agg', rf'^in the equation {M},? what is the {AGG}\s*(?:possible |real )?(?:values?|solutions?|roots?) of {V}$'),
+    ('solve-agg', rf'^if {M}, (?:find |what is )?the {AGG}\s*(?:possible )?(?:values?|solutions?) of {V}$'),
     ('solve', rf'^solve(?: for {V})?(?: the (?:following )?(?:equation|inequality|system(?: of equations)?)(?: for (?P<v2>[a-z]))?)?\s*(?:[:,]|in)?\s*{M}(?: for (?P<v3>[a-z]))?$'),
     ('solve', rf'^{M}[.,;]?\s*solve for {V}$'),
     ('solve', rf'^{SOLVE_WORDS} (?:all |both )?(?:the )?(?:(?:real )?values? of {V} (?:that satisf(?:y|ies)|such that|for which|satisfying)|solutions? (?:of|to)|roots of|zeros of)(?: the equation| the inequality)?\s*{M}$'),
@@ -73,8 +73,9 @@ PATTERNS = [
     ('solve', rf'^if {M},? (?:then )?(?:find|what is|solve for|determine) (?:the )?(?:value of |all possible values of )?{V}$'),
     ('solve', rf'^{SOLVE_WORDS} {V}(?:,)? if {M}$'),
     ('solve', rf'^if {M},? solve for {V}$'),
-    ('solve-agg', rf'^solve for the {AGG}(?:possible |real )?values? of {V} (?:such that|that satisf(?:y|ies)|in|for which) {M}$'),
+    ('solve-agg', rf'^solve for the {AGG}\s*(?:possible |real )?values? of {V} (?:such that|that satisf(?:y|ies)|in|for which) {M}$'),
     ('solve', rf'^for what (?:real )?values? of {V} (?:is|does) (?:it true that )?{M}(?: satisfied| true| hold)?$'),
+    ('functions', r'^(?:let|if|given|suppose) (?P<defs>⟦\d+⟧(?:,? (?:and )?⟦\d+⟧)*)[.,]? (?:then )?(?:what is|find|compute|evaluate|calculate)(?: the value of)? (?P<t>⟦\d+⟧)$'),
     ('solve-then', rf'^if {M},? (?:then )?what is (?:the value of )?(?P<t>⟦\d+⟧)$'),
     ('percent-of', r'^(?:what is |find |compute |calculate )?(?P<p>\d+(?:\.\d+)?) ?(?:%|percent) of (?P<n>\d+(?:\.\d+)?)$'),
     ('evaluate', rf'^express {M} as an integer$'),
@@ -109,6 +110,11 @@ def _inline(text, math):
             return str(node)
         if isinstance(node, dict) and re.fullmatch(r'\d+', str(node.get('num', ''))):
             return str(node['num'])
+        if isinstance(node, list) and len(node) == 3 and node[0] == 'Equal' and isinstance(node[1], str) and re.fullmatch(r'[a-zA-Z]', node[1]) \
+                and isinstance(node[2], int) and not isinstance(node[2], bool):
+            return f'{node[1]} = {node[2]}'  # "when $x = 4$"
+        if isinstance(node, list) and len(node) == 2 and node[0] == 'Negate' and isinstance(node[1], int):
+            return f'-{node[1]}'
         return m.group(0)
     return _PLACE.sub(repl, text)
 
