@@ -59,7 +59,7 @@ export type TutorEvent =
   /** Work in progress: loading the model or Python, or solutions finishing. */
   | { type: 'progress'; stage: string; samplesDone: number; samplesTotal: number }
   /** The chosen answer and how the sampled solutions voted. */
-  | { type: 'solved'; problem: string; answer: string | null; explanation: string; clusters: ClusterSummary[]; samples: number; durationMs: number }
+  | { type: 'solved'; problem: string; answer: string | null; /** Who answered: the step-by-step symbolic solver or the model. */ method: 'symbolic' | 'model'; explanation: string; clusters: ClusterSummary[]; samples: number; durationMs: number }
   /** The student checked an answer in the widget. */
   | { type: 'answer-checked'; answer: string; correct: boolean; message: string }
   | { type: 'error'; code: ErrorCode; message: string }

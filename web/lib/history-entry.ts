@@ -12,6 +12,11 @@ export function startedEntry(id: string, question: string, settings: Pick<Stored
 
 /** The entry once solved: the chosen answer, why, and the chosen solution's text. */
 export function solvedEntry(started: HistoryEntry, result: SolveResult): HistoryEntry {
+  if (result.method === 'symbolic' && result.symbolic) {
+    // A symbolic solution: its answer, and its steps as lines of text (rule: sentence, then the expression).
+    const lines = result.symbolic.steps.map((s) => `${s.rule}: ${s.text}${s.latex ? ` $${s.latex}$` : ''}`);
+    return { ...started, updatedAt: Date.now(), status: 'solved', answer: result.symbolic.answer, explanation: result.selection.explanation, solution: lines.join('\n'), durationMs: result.durationMs };
+  }
   const best = result.selection.chosen;
   return {
     ...started,
