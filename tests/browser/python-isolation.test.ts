@@ -19,6 +19,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   console.log(`waits for a fresh interpreter per new solution (ms): ${pool.claimWaitsMs.map((m) => Math.round(m)).join(' ')}`);
+  console.log(`restore inside the worker (ms): ${pool.restoreMs.map((m) => Math.round(m)).join(' ')}`);
   pool?.dispose();
   trusted?.dispose();
 });
@@ -65,6 +66,29 @@ describe('isolation between solutions (Chromium)', () => {
     expect((await trusted.run(sympyEqualityProgram('1', '2'))).output).toBe('False');
     expect((await trusted.run(sympyEqualityProgram('2', '4/2'))).output).toBe('True');
   });
+
+  it('refuses to run generated code when its interpreter cannot be restored from the snapshot', async () => {
+    const refusing = new PythonPool({ size: 1 });
+    try {
+      await refusing.warm();
+      // A snapshot Pyodide rejects (as one from another build would be): the magic number is damaged.
+      const template = await (refusing as unknown as { template: Promise<{ snapshot: { memory: ArrayBuffer } }> }).template;
+      const header = new Uint32Array(template.snapshot.memory, 0, 1);
+      header[0] = header[0]! ^ 0xffff;
+      refusing.dispose(); // its ready interpreter was restored before the damage
+      const fresh = new PythonPool({ size: 1 });
+      (fresh as unknown as { template: unknown }).template = Promise.resolve(template);
+      const refused = await fresh.run('refused', 'print(1)').then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      fresh.dispose();
+      expect(refused?.name).toBe('PythonIsolationError');
+      expect(refused?.message).toMatch(/could not start a fresh interpreter/);
+    } finally {
+      refusing.dispose();
+    }
+  }, 60_000);
 
   it('a solution that breaks its interpreter loses only its own state; the next runs normally', async () => {
     const bystanders = ['bystander', 'bystander-2'];

@@ -23,6 +23,25 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('isolation between solutions (Node)', () => {
+  it('refuses to run code when a fresh interpreter cannot be restored', async () => {
+    // A snapshot Pyodide rejects (as one from another build would be): the magic number is damaged.
+    const snapshot = (python as unknown as { snapshot: { memory: ArrayBuffer } }).snapshot;
+    const header = new Uint32Array(snapshot.memory, 0, 1);
+    const magic = header[0]!;
+    header[0] = magic ^ 0xffff;
+    try {
+      const refused = await python.run('refused', 'print(1)').then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(refused?.name).toBe('PythonIsolationError');
+      expect(refused?.message).toMatch(/could not start a fresh interpreter/);
+    } finally {
+      header[0] = magic;
+    }
+    expect((await python.run('accepted', 'print(1)')).output).toBe('1');
+  });
+
   it('keeps variables across the blocks of one solution, with sympy and files', async () => {
     await python.run('one', 'from sympy import symbols, solve\nx = symbols("x")\nopen("f.txt", "w").write("kept")');
     const r = await python.run('one', 'print(solve(x**2 - 9, x), open("f.txt").read())');
