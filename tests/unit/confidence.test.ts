@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseManifest } from '../../workers/model/manifest.ts';
 import { confidenceSample, modelConfidence, symbolicConfidence, type ConfidenceSample } from '../../workers/solver/confidence.ts';
 import { select } from '../../workers/solver/selection.ts';
 
@@ -85,5 +87,18 @@ describe('confidence', () => {
 
   it('calls a symbolic solution verified', () => {
     expect(symbolicConfidence().level).toBe('verified');
+  });
+});
+
+describe("a package's measured selection", () => {
+  const raw = JSON.parse(readFileSync('models/packages/demo-mario-tiny/manifest.json', 'utf8')) as Record<string, unknown>;
+  it('is read from the demo manifest: greedy (measured best on held-out problems) with its confidence thresholds', () => {
+    const m = parseManifest(raw);
+    expect(m.selection?.strategy).toBe('greedy');
+    expect(m.selection?.confidence).toEqual({ minAgreement: expect.any(Number), minValue: expect.any(Number) });
+  });
+  it('refuses an unknown strategy or thresholds outside 0..1, naming the field', () => {
+    expect(() => parseManifest({ ...raw, selection: { strategy: 'vibes' } })).toThrow(/"selection.strategy" vibes/);
+    expect(() => parseManifest({ ...raw, selection: { strategy: 'majority', confidence: { minAgreement: 2, minValue: 0.5 } } })).toThrow(/selection.confidence/);
   });
 });
