@@ -132,7 +132,7 @@ def segment(s, math):
         if all(re.fullmatch(r'⟦\d+⟧', p) for p in pieces if p):
             return [segment(p, math) for p in pieces if p]
         raise Decline('math mixed with words in one place')
-    words = [w for w in re.findall(r'[A-Za-z]{3,}', s) if w.lower() not in FUNCTION_NAMES]
+    words = [w for w in re.findall(r'[A-Za-z]{3,}', s) if w.lower() not in FUNCTION_NAMES and w.lower() != 'and']
     if words:
         raise Decline('words the rules do not read')
     parts = [p for p in re.split(r'\s*(?:;|,\s*and\s|\band\b|,)\s*', s) if p.strip()]
