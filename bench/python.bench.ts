@@ -68,8 +68,8 @@ interface IsolationRun {
 async function measureIsolation(mode: IsolationMode): Promise<IsolationRun> {
   const { loadPyodide } = await import('pyodide');
   const { Interpreter } = await import('../workers/python/interpreter.ts');
-  const { FreshInterpreters } = await import('../workers/python/fresh.ts');
-  const createModule = (await import('pyodide/pyodide.asm.mjs')).default;
+  const { FreshInterpreters, pyodideFactory } = await import('../workers/python/fresh.ts');
+  const createModule = await pyodideFactory();
   const options = { runner: readFileSync('workers/python/runner.py', 'utf8'), packages: new Uint8Array(readFileSync(BYTECODE_ZIP)) };
   const t0 = performance.now();
   let python: { run(s: string, c: string): Promise<{ output: string }>; closeSession(s: string): Promise<void> };

@@ -8,11 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadPyodide } from 'pyodide';
-import createPyodideModule from 'pyodide/pyodide.asm.mjs';
 import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
 import { parseManifest } from '../workers/model/manifest.ts';
 import { loadTokenizer } from '../workers/model/tokenizer.ts';
-import { FreshInterpreters } from '../workers/python/fresh.ts';
+import { FreshInterpreters, pyodideFactory } from '../workers/python/fresh.ts';
 import { runSolveLoop } from '../workers/solver/loop.ts';
 import { FORMATS } from '../workers/solver/formats.ts';
 import type { EvalItem } from './eval-data.ts';
@@ -36,7 +35,7 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
   const session = (await ort.InferenceSession.create(join(root, model, variant.graph))) as unknown as SessionLike;
   const tokenizer = await loadTokenizer(`${root}/`, model);
   // As in the page: every solution gets an interpreter of its own, from a snapshot.
-  const python = await FreshInterpreters.create((o) => loadPyodide(o), createPyodideModule, {
+  const python = await FreshInterpreters.create((o) => loadPyodide(o), await pyodideFactory(), {
     runner: readFileSync('workers/python/runner.py', 'utf8'),
     packages: new Uint8Array(readFileSync('public/pyodide/sympy.zip')),
     wasm: new Uint8Array(readFileSync('node_modules/pyodide/pyodide.asm.wasm')),

@@ -5,8 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadPyodide } from 'pyodide';
-import createPyodideModule from 'pyodide/pyodide.asm.mjs';
-import { FreshInterpreters } from '../../workers/python/fresh.ts';
+import { FreshInterpreters, pyodideFactory } from '../../workers/python/fresh.ts';
 import { sympyEqualityProgram } from '../../workers/solver/equivalence.ts';
 import { CHANGES, GRADER_FORGE, READS, changeScenarios, readScenarios } from './python-isolation-cases.ts';
 
@@ -15,7 +14,7 @@ let python: FreshInterpreters;
 
 beforeAll(async () => {
   if (!existsSync(ARCHIVE)) throw new Error(`${ARCHIVE} is missing: run npm run prepare:python`);
-  python = await FreshInterpreters.create((o) => loadPyodide(o), createPyodideModule, {
+  python = await FreshInterpreters.create((o) => loadPyodide(o), await pyodideFactory(), {
     runner: readFileSync('workers/python/runner.py', 'utf8'),
     packages: new Uint8Array(readFileSync(ARCHIVE)),
     wasm: new Uint8Array(readFileSync('node_modules/pyodide/pyodide.asm.wasm')),

@@ -15,6 +15,12 @@ import { DEFAULT_MAX_OUTPUT_CHARS, Interpreter, pyodideModule, type InterpreterO
 
 type Load = (options: Record<string, unknown>) => Promise<PyodideInterface>;
 
+/** Pyodide's module factory (pyodide.asm.mjs) from the installed package, for `create` in Node. */
+export async function pyodideFactory(): Promise<unknown> {
+  const specifier = 'pyodide/pyodide.asm.mjs'; // untyped module: imported by name
+  return ((await import(/* @vite-ignore */ specifier)) as { default: unknown }).default;
+}
+
 export class FreshInterpreters {
   private readonly sessions = new Map<string, Interpreter>();
   /** ms each new session spent restoring its interpreter. */
