@@ -121,8 +121,9 @@ export class PythonPool {
       async (api, interrupt) => {
         const { files, snapshot } = await this.loadTemplate();
         try {
-          // sympy's files travel in the snapshot: the 11 MB archive is not sent again.
-          const started = await api.init({ ...files, packages: new ArrayBuffer(0) }, interrupt, snapshot);
+          // sympy's files travel in the snapshot, and a compiled module replaces the wasm bytes: neither is copied again.
+          const sent = { ...files, packages: new ArrayBuffer(0), ...(files.module ? { wasm: new ArrayBuffer(0) } : {}) };
+          const started = await api.init(sent, interrupt, snapshot);
           this.restoreMs.push(started.startMs);
           return started;
         } catch (error) {
