@@ -5,6 +5,8 @@
  * `error` event and otherwise ignored. README.md ("Embed") documents the same API.
  */
 
+import type { ConfidenceLevel } from '../../workers/solver/confidence.ts';
+
 /** Bumped when a message changes incompatibly; sent in `ready`. */
 export const PROTOCOL_VERSION = 1;
 
@@ -59,7 +61,7 @@ export type TutorEvent =
   /** Work in progress: loading the model or Python, or solutions finishing. */
   | { type: 'progress'; stage: string; samplesDone: number; samplesTotal: number }
   /** The chosen answer and how the sampled solutions voted. */
-  | { type: 'solved'; problem: string; answer: string | null; /** Who answered: the step-by-step symbolic solver or the model. */ method: 'symbolic' | 'model'; explanation: string; clusters: ClusterSummary[]; samples: number; durationMs: number }
+  | { type: 'solved'; problem: string; /** The answer the tutor stands by; null when no solution reached one or the tutor is not sure of it. */ answer: string | null; /** Who answered: the step-by-step symbolic solver or the model. */ method: 'symbolic' | 'model'; /** How sure the tutor is ('not-sure': the clusters are unchecked attempts). */ confidence: ConfidenceLevel; explanation: string; clusters: ClusterSummary[]; samples: number; durationMs: number }
   /** The student checked an answer in the widget. */
   | { type: 'answer-checked'; answer: string; correct: boolean; message: string }
   | { type: 'error'; code: ErrorCode; message: string }

@@ -16,7 +16,7 @@ export interface HistoryEntry {
   question: string;
   modelId: string;
   /** 'solving' is written when a solve starts, so a crash leaves a trace ('interrupted' on the next load). */
-  status: 'solving' | 'solved' | 'no-answer' | 'interrupted' | 'cancelled' | 'failed';
+  status: 'solving' | 'solved' | 'not-sure' | 'no-answer' | 'interrupted' | 'cancelled' | 'failed';
   answer: string | null;
   explanation: string;
   /** The chosen solution's text, as shown in the answer view. */
@@ -131,7 +131,7 @@ export class ImportError extends AppError {
 }
 registerError(ImportError);
 
-const STATUSES = new Set(['solving', 'solved', 'no-answer', 'interrupted', 'cancelled', 'failed']);
+const STATUSES = new Set(['solving', 'solved', 'not-sure', 'no-answer', 'interrupted', 'cancelled', 'failed']);
 
 function validEntry(value: unknown): value is HistoryEntry {
   if (typeof value !== 'object' || value === null) return false;

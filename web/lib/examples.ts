@@ -1,25 +1,35 @@
-/** Example problems by topic, written for this tutor (not taken from any benchmark). */
+/**
+ * Example problems by topic, written for this tutor (not taken from any benchmark). Each is a
+ * promise: the page solves it right, by the method named, and tests/e2e/examples.test.ts checks
+ * every one against `answer` on each run. Word problems are the kind the bundled demo model was
+ * trained on; everything else is solved exactly by the symbolic solver.
+ */
 export interface Example {
   topic: string;
   problem: string;
+  /** Which of the tutor's two ways answers it with the bundled demo model. */
+  method: 'symbolic' | 'model';
+  /** The right answer (LaTeX), as the tutor's grader compares it. */
+  answer: string;
 }
 
 export const EXAMPLES: Example[] = [
-  { topic: 'Arithmetic', problem: 'A bakery sells muffins in boxes of 6. Mara buys 7 boxes and gives away 15 muffins. How many muffins does she have left?' },
-  { topic: 'Arithmetic', problem: 'A hiking trail is 12.6 km long. Theo has walked 4.75 km. How many kilometres are left?' },
-  { topic: 'Percentages', problem: 'A jacket costs $80. It is on sale for 35% off, and then a 10% tax is added to the sale price. What is the final price in dollars?' },
-  { topic: 'Percentages', problem: 'A town had 2,400 residents last year and 2,700 this year. By what percent did the population grow?' },
-  { topic: 'Fractions', problem: 'Ines ate $\\frac{1}{4}$ of a pizza and her brother ate $\\frac{2}{5}$ of it. What fraction of the pizza is left?' },
-  { topic: 'Ratios', problem: 'Paint is mixed from blue and white in the ratio 3 : 5. How many litres of blue paint are in 24 litres of the mix?' },
-  { topic: 'Rates', problem: 'A printer prints 18 pages per minute. How many minutes does it need for 405 pages, rounded up to a whole minute?' },
-  { topic: 'Remainders', problem: 'A teacher shares 250 stickers equally among 17 students and keeps the rest. How many stickers does the teacher keep?' },
-  { topic: 'Algebra', problem: 'Solve for $x$: $3x - 7 = 2x + 5$.' },
-  { topic: 'Algebra', problem: 'Find both solutions of $x^2 - 7x + 10 = 0$.' },
-  { topic: 'Geometry', problem: 'A rectangle has a perimeter of 46 cm and a length of 15 cm. What is its area in square centimetres?' },
-  { topic: 'Geometry', problem: 'A circle has a radius of 5. What is its area? Give the exact answer in terms of $\\pi$.' },
-  { topic: 'Number theory', problem: 'What is the greatest common divisor of 84 and 126?' },
-  { topic: 'Counting', problem: 'How many different 3-letter codes can be made from the letters A, B, C, D, E if no letter repeats?' },
-  { topic: 'Probability', problem: 'Two fair dice are rolled. What is the probability that the sum is 8? Give a fraction.' },
+  { topic: 'Equations', method: 'symbolic', problem: 'Solve for $x$: $3x - 7 = 2x + 5$.', answer: '12' },
+  { topic: 'Equations', method: 'symbolic', problem: 'Find both solutions of $x^2 - 7x + 10 = 0$.', answer: '2, 5' },
+  { topic: 'Equations', method: 'symbolic', problem: 'Solve $\\frac{x+3}{x+2}-\\frac{x}{x-2}=\\frac{5x}{x^2-4}$.', answer: '-1' },
+  { topic: 'Equations', method: 'symbolic', problem: 'Solve sqrt(x+3) = x - 3', answer: '6' },
+  { topic: 'Fractions', method: 'symbolic', problem: 'What is $\\frac{1}{4} + \\frac{2}{5}$?', answer: '\\frac{13}{20}' },
+  { topic: 'Calculus', method: 'symbolic', problem: 'What is the derivative of x^3 sin x?', answer: 'x^{3} \\cos{\\left(x \\right)} + 3 x^{2} \\sin{\\left(x \\right)}' },
+  { topic: 'Calculus', method: 'symbolic', problem: 'Find $\\int x e^x\\,dx$.', answer: '(x - 1) e^{x} + C' },
+  { topic: 'Calculus', method: 'symbolic', problem: 'lim x->2 (x^2-4)/(x-2)', answer: '4' },
+  { topic: 'Number theory', method: 'symbolic', problem: 'What is the greatest common divisor of 84 and 126?', answer: '42' },
+  { topic: 'Counting', method: 'symbolic', problem: 'Compute $\\binom{10}{3}$.', answer: '120' },
+  { topic: 'Word problems', method: 'model', problem: 'Museum tickets cost $14 for adults and $6 for children. A group of 2 adults and 5 children visits. How much do they pay in total?', answer: '58' },
+  { topic: 'Word problems', method: 'model', problem: 'Bakery staff pack 250 muffins into boxes that hold 6 each. How many boxes do they need?', answer: '42' },
+  { topic: 'Word problems', method: 'model', problem: 'A teacher has 250 stickers and shares them equally among 17 students, giving each student as many as possible. How many stickers are left over?', answer: '12' },
+  { topic: 'Word problems', method: 'model', problem: 'Nia wants a bike that costs $240. Nia has $60 saved and saves $25 each week. How many weeks until Nia can buy the bike?', answer: '8' },
+  { topic: 'Word problems', method: 'model', problem: 'A shop starts with 500 apples. It sells 45 apples every day for 6 days, and then receives a delivery of 120 apples. How many apples does it have now?', answer: '350' },
+  { topic: 'Word problems', method: 'model', problem: 'Ivan drives 150 km in 120 minutes. What is the average speed in km per hour? Round to one decimal place.', answer: '75' },
 ];
 
 export const TOPICS = [...new Set(EXAMPLES.map((e) => e.topic))];

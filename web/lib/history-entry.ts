@@ -18,12 +18,14 @@ export function solvedEntry(started: HistoryEntry, result: SolveResult): History
     return { ...started, updatedAt: Date.now(), status: 'solved', answer: result.symbolic.answer, explanation: result.selection.explanation, solution: lines.join('\n'), durationMs: result.durationMs };
   }
   const best = result.selection.chosen;
+  // An answer the tutor is not sure of is not kept as the answer: the history would show it as one.
+  const sure = best !== null && result.confidence !== undefined && result.confidence.level !== 'not-sure';
   return {
     ...started,
     updatedAt: Date.now(),
-    status: best ? 'solved' : 'no-answer',
-    answer: best?.answer ?? null,
-    explanation: result.selection.explanation,
+    status: sure ? 'solved' : best ? 'not-sure' : 'no-answer',
+    answer: sure ? best.answer : null,
+    explanation: sure || !result.confidence ? result.selection.explanation : result.confidence.reason,
     solution: best ? result.samples.find((s) => s.sample === best.bestMember)?.text ?? '' : '',
     durationMs: result.durationMs,
   };

@@ -7,6 +7,7 @@
 import type { SolveRequest, SolveResult, SymbolicOutcome } from '../contracts.ts';
 import { SYMBOLIC_FORMAT } from '../contracts.ts';
 import { STRATEGY_IDS, type StrategyId } from './selection.ts';
+import { symbolicConfidence } from './confidence.ts';
 
 /** Declines that mean "this is not a problem for the rules" (words, a word problem): no note for the student. */
 const NOT_RECOGNISED = [/words the rules do not read/, /words around the math/, /math mixed with words/, /answer form the rules do not give/];
@@ -41,6 +42,7 @@ export function symbolicResult(request: SolveRequest, outcome: Extract<SymbolicO
     settings: { ...request.settings, strategy },
     samples: [],
     selection: { strategy, chosen: null, clusters: [], setAside: [], noAnswer: 0, explanation: `Solved step by step by the rules for ${outcome.kind.replace(/-/g, ' ')} problems; no model was needed.` },
+    confidence: symbolicConfidence(),
     stoppedEarly: 0,
     durationMs: outcome.durationMs,
     method: 'symbolic',

@@ -1,0 +1,70 @@
+/**
+ * The honest tutor in the production build (Chromium, the bundled demo model, real Python): an
+ * answer is shown as the answer only when it is verified (the symbolic solver's, checked in the
+ * problem) or likely (the package's measured confidence rules); otherwise the page says it found
+ * no reliable answer and shows the candidates as unchecked attempts, and history keeps no answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { serveBuild, type Running } from '../support/servers.ts';
+import { DEMO_PROBLEM, DEMO_ANSWER } from '../support/demo-problem.ts';
+
+/** A one-step discount problem worded unlike anything the demo model was trained on. */
+const JACKET = 'A jacket costs $80. It is on sale for 35% off. What does it cost now?';
+
+describe('confidence on the page', () => {
+  let app: Running;
+  let browser: Browser;
+  let page: Page;
+
+  async function solve(problem: string) {
+    await page.getByTestId('problem-input').fill(problem);
+    await page.getByTestId('solve').click();
+    await page.waitForFunction((text) => document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.question === text, problem, { timeout: 150_000 });
+    return page.getByTestId('result');
+  }
+
+  beforeAll(async () => {
+    app = await serveBuild();
+    browser = await launchChromium();
+    page = await (await browser.newContext({ serviceWorkers: 'block' })).newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${app.origin}/`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows a problem the demo model cannot do as not sure, with its candidates as unchecked attempts', async () => {
+    const result = await solve(JACKET);
+    expect(await result.getAttribute('data-method')).toBe('model');
+    expect(await result.getAttribute('data-confidence')).toBe('not-sure');
+    expect(await result.getByTestId('chosen-answer').count()).toBe(0);
+    expect(await result.getByText(/^Answer:/).count()).toBe(0);
+    expect(await result.getByTestId('not-sure').textContent()).toMatch(/No reliable answer found/);
+    expect(await result.getByTestId('attempt').count()).toBeGreaterThan(0);
+    expect(await result.getByTestId('not-sure-help').textContent()).toMatch(/rephrasing/);
+    // History keeps the attempt without an answer.
+    await expect.poll(() => page.getByTestId('history-entry').first().textContent()).toMatch(/no reliable answer/);
+  }, 180_000);
+
+  it('shows a symbolic answer as verified', async () => {
+    const result = await solve('Solve for x: 5x + 3 = 2x - 9');
+    const note = await page.getByTestId('symbolic-note').textContent({ timeout: 500 }).catch(() => null);
+    if (note) console.log(`symbolic note: ${note}`);
+    expect(await result.getAttribute('data-method')).toBe('symbolic');
+    expect(await result.getAttribute('data-confidence')).toBe('verified');
+    expect(await result.getByTestId('chosen-answer').getAttribute('data-answer')).toBe('-4');
+    expect(await result.getByTestId('confidence').textContent()).toMatch(/^Verified\./);
+  }, 180_000);
+
+  it('shows a word problem from the demo model’s own domain as likely', async () => {
+    const result = await solve(DEMO_PROBLEM);
+    expect(await result.getAttribute('data-method')).toBe('model');
+    expect(await result.getAttribute('data-confidence')).toBe('likely');
+    expect(await result.getByTestId('chosen-answer').getAttribute('data-answer')).toBe(DEMO_ANSWER);
+    expect(await result.getByTestId('confidence').textContent()).toMatch(/Likely right, not checked\..*of \d+ solutions agree/);
+  }, 180_000);
+});

@@ -1,0 +1,56 @@
+/**
+ * The page's examples are promises: every one is picked from the list, solved by the page (the
+ * production build in Chromium, the bundled demo model, real Python) and shown as the answer,
+ * right, by the method the list names and with a confidence the page acts on. A wrong one fails
+ * with the example's text.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { serveBuild, type Running } from '../support/servers.ts';
+import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
+import { EXAMPLES } from '../../web/lib/examples.ts';
+import { compareAnswers } from '../../workers/solver/equivalence.ts';
+
+describe('the examples list', () => {
+  let app: Running;
+  let browser: Browser;
+  let page: Page;
+  let log: RequestLog;
+
+  beforeAll(async () => {
+    app = await serveBuild();
+    browser = await launchChromium();
+    const context = await browser.newContext({ serviceWorkers: 'block' });
+    log = watchRequests(context, app.origin);
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(`${app.origin}/`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('solves every example right, by the method it names, and says so with confidence', async () => {
+    const wrong: string[] = [];
+    for (const [index, example] of EXAMPLES.entries()) {
+      await page.getByTestId('examples').selectOption(String(index));
+      expect(await page.getByTestId('problem-input').inputValue()).toBe(example.problem);
+      await page.getByTestId('solve').click();
+      // The result of this problem (not the previous one's, still on the page for a moment).
+      await page.waitForFunction((text) => document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.question === text || document.querySelector('[data-testid="solve-error"]') !== null, example.problem, { timeout: 150_000 });
+      const result = page.getByTestId('result');
+      const answer = await result.getByTestId('chosen-answer').getAttribute('data-answer', { timeout: 2_000 }).catch(() => null);
+      const method = await result.getAttribute('data-method', { timeout: 2_000 }).catch(() => null);
+      const confidence = await result.getAttribute('data-confidence', { timeout: 2_000 }).catch(() => null);
+      const right = answer !== null && compareAnswers(answer, example.answer).equal;
+      console.log(`${example.method} | ${example.problem.slice(0, 60)} | ${answer} | ${method} | ${confidence}`);
+      if (!right || method !== example.method || (confidence !== 'verified' && confidence !== 'likely')) {
+        wrong.push(`"${example.problem}": shown ${answer === null ? 'no answer' : `"${answer}"`} by ${method ?? 'no method'} (${confidence ?? 'no confidence'}); expected "${example.answer}" by ${example.method}, verified or likely`);
+      }
+    }
+    expect(wrong, wrong.join('\n')).toEqual([]);
+    expect(log.offOrigin).toEqual([]);
+  }, 900_000);
+});
