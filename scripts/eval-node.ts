@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { loadPyodide } from 'pyodide';
 import { BatchDecoder, type OrtLike, type SessionLike } from '../workers/model/decoder.ts';
-import { parseManifest } from '../workers/model/manifest.ts';
+import { parseManifest, type Manifest } from '../workers/model/manifest.ts';
 import { loadTokenizer } from '../workers/model/tokenizer.ts';
 import { FreshInterpreters, pyodideFactory } from '../workers/python/fresh.ts';
 import { runSolveLoop } from '../workers/solver/loop.ts';
 import { FORMATS } from '../workers/solver/formats.ts';
+import type { SolveRequest, SolveResult } from '../workers/contracts.ts';
 import type { EvalItem } from './eval-data.ts';
 import { evalRequest, type EngineRun, type Solved } from './eval-report.ts';
 
@@ -27,8 +28,19 @@ export interface NodeEngineOptions {
   onProblem?: (done: number, total: number, solved: Solved) => void;
 }
 
-export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): Promise<EngineRun> {
-  const { model, packages: root, samples } = options;
+/** The loaded model and sandbox of the Node engine, shared by the model evaluation and `--solver auto`. */
+export interface NodeEngine {
+  manifest: Manifest;
+  variant: string;
+  python: FreshInterpreters;
+  warmSeconds: number;
+  /** Solves one request with the solver's own loop, as the page's model path does. */
+  solve(request: SolveRequest): Promise<SolveResult>;
+  release(): Promise<void>;
+}
+
+export async function loadNodeEngine(options: Pick<NodeEngineOptions, 'model' | 'packages' | 'variant'>): Promise<NodeEngine> {
+  const { model, packages: root } = options;
   const warmStart = performance.now();
   const manifest = parseManifest(JSON.parse(readFileSync(join(root, model, 'manifest.json'), 'utf8')));
   const variant = manifest.variants.find((v) => v.dtype === (options.variant ?? 'fp32')) ?? manifest.variants[0]!;
@@ -42,20 +54,32 @@ export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): P
   });
   const a = manifest.architecture;
   const shape = { numLayers: a.numLayers, numKvHeads: a.numKvHeads, headDim: a.headDim, vocabSize: a.vocabSize, eosTokenIds: manifest.tokens.eos, padTokenId: manifest.tokens.pad, hasValues: manifest.valueHead.present };
-  const warmSeconds = (performance.now() - warmStart) / 1000;
-  const solved: Solved[] = [];
-  for (const [index, item] of items.entries()) {
-    const t0 = performance.now();
-    const result = await runSolveLoop(evalRequest(item, index, model, manifest, samples), {
+  return {
+    manifest,
+    variant: variant.dtype,
+    python,
+    warmSeconds: (performance.now() - warmStart) / 1000,
+    solve: (request) => runSolveLoop(request, {
       format: FORMATS[manifest.solutionFormat],
       decoder: new BatchDecoder(ort as unknown as OrtLike, session, tokenizer, shape, 'cpu'),
       python,
+      packageSelection: manifest.selection,
       emit: () => {},
-    });
+    }),
+    release: async () => void (await session.release?.()),
+  };
+}
+
+export async function evalNode(options: NodeEngineOptions, items: EvalItem[]): Promise<EngineRun> {
+  const engine = await loadNodeEngine(options);
+  const solved: Solved[] = [];
+  for (const [index, item] of items.entries()) {
+    const t0 = performance.now();
+    const result = await engine.solve(evalRequest(item, index, options.model, engine.manifest, options.samples));
     const one: Solved = { item, result, seconds: (performance.now() - t0) / 1000 };
     solved.push(one);
     options.onProblem?.(index + 1, items.length, one);
   }
-  await session.release?.();
-  return { engine: 'onnxruntime-node (cpu)', device: 'cpu', variant: variant.dtype, solved, extra: { warmSeconds } };
+  await engine.release();
+  return { engine: 'onnxruntime-node (cpu)', device: 'cpu', variant: engine.variant, solved, extra: { warmSeconds: engine.warmSeconds } };
 }

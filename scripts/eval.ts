@@ -27,6 +27,8 @@
  * package's default variant for the device it gets (q8 on WebAssembly for the demo model), so
  * pass --variant q8 to node to compare like with like. --no-webgpu: Chromium without WebGPU.
  *
+ * --solver auto (scripts/eval-auto.ts): exactly what the page does (symbolic first, the model for the rest,
+ *   the page's default settings and confidence rules), scored on the answer the page shows.
  * --solver symbolic (scripts/eval-symbolic.ts): the step-by-step symbolic solver alone, Pyodide in Node;
  *   accuracy, coverage and precision by type/subject/level. --solver model (the default) is the above.
  */
@@ -39,7 +41,7 @@ function arg(name: string, fallback?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-const USAGE = 'Usage: npm run eval -- [--solver model|symbolic] [--engine node|chromium] --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8 (node)] [--packages dir (node)] [--no-webgpu (chromium)]';
+const USAGE = 'Usage: npm run eval -- [--solver model|symbolic|auto] [--engine node|chromium] --model <id> --data <jsonl> [--samples 8] [--limit n] [--out file.json] [--variant fp32|q8 (node)] [--packages dir (node)] [--no-webgpu (chromium)]';
 const solver = arg('solver', 'model')!;
 if (solver === 'symbolic') {
   const dataFile = arg('data');
@@ -52,8 +54,20 @@ if (solver === 'symbolic') {
   await evalSymbolic(dataFile, readEvalSet(dataFile, limitArg ? Number(limitArg) : undefined), arg('out', 'bench/results/eval-symbolic.json')!, (line) => console.error(line));
   process.exit(0);
 }
+if (solver === 'auto') {
+  const dataFile = arg('data');
+  if (!dataFile) {
+    console.error('Usage: npm run eval -- --solver auto --data <jsonl> [--model id] [--limit n] [--out file.json]');
+    process.exit(2);
+  }
+  const { evalAuto } = await import('./eval-auto.ts');
+  const limitArg = arg('limit');
+  const packages = arg('packages');
+  await evalAuto({ model: arg('model', 'demo-mario-tiny')!, data: dataFile, out: arg('out', 'bench/results/eval-auto.json')!, log: (line) => console.error(line), ...(packages ? { packages } : {}) }, readEvalSet(dataFile, limitArg ? Number(limitArg) : undefined));
+  process.exit(0);
+}
 if (solver !== 'model') {
-  console.error('--solver is symbolic or model (the default)');
+  console.error('--solver is auto, symbolic or model (the default)');
   process.exit(2);
 }
 const engine = arg('engine', 'node')!;
