@@ -25,8 +25,8 @@ const REPS = Number(option('--reps') ?? 3);
 const OUT_DIR = resolve('.tmp/bench-dist');
 const ANSWER_TIMEOUT_MS = 180_000;
 const PROBLEMS = [
-  { kind: 'symbolic', problem: 'Solve for x: 3x - 7 = 2x + 5', answer: '12' },
-  { kind: 'model', problem: DEMO_PROBLEM, answer: DEMO_ANSWER },
+  { kind: 'symbolic', problem: 'Solve for x: 3x - 7 = 2x + 5', answer: '12', warmProblem: 'Solve for x: 4x + 1 = 2x + 9' },
+  { kind: 'model', problem: DEMO_PROBLEM, answer: DEMO_ANSWER, warmProblem: 'Bakery staff pack 250 muffins into boxes that hold 6 each. How many boxes do they need?' },
 ] as const;
 
 function option(name: string): string | undefined {
@@ -42,27 +42,30 @@ const origin = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).
 interface Run { coldMs: number; warmMs: number; answer: string | null; method: string | null }
 const results: Record<string, Run[]> = {};
 try {
-  for (const { kind, problem } of PROBLEMS.filter((p) => !option('--only') || p.kind === option('--only'))) {
+  for (const { kind, problem, warmProblem } of PROBLEMS.filter((p) => !option('--only') || p.kind === option('--only'))) {
     results[kind] = [];
     for (let rep = 0; rep < REPS; rep++) {
       const browser = await launchChromium();
       try {
         const page = await (await browser.newContext()).newPage();
-        const solveOnce = async () => {
-          await page.getByTestId('problem-input').fill(problem);
+        const solveOnce = async (text: string) => {
+          await page.getByTestId('problem-input').fill(text);
           await page.getByTestId('solve').click();
-          await page.getByTestId('answer-view').or(page.getByTestId('no-answer')).or(page.getByTestId('solve-error')).first().waitFor({ timeout: ANSWER_TIMEOUT_MS });
+          await page.waitForFunction((q) => document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.question === q || document.querySelector('[data-testid="solve-error"]') !== null, text, { timeout: ANSWER_TIMEOUT_MS });
         };
         const opened = performance.now();
         await page.goto(`${origin}/`);
-        await solveOnce();
+        await solveOnce(problem);
         const coldMs = performance.now() - opened;
-        const answer = await page.getByTestId('chosen-answer').getAttribute('data-answer', { timeout: 1_000 }).catch(() => null);
-        const method = await page.getByTestId('answer-view').getAttribute('data-method', { timeout: 1_000 }).catch(() => null);
+        const result = page.getByTestId('result');
+        const answer = await result.getByTestId('chosen-answer').getAttribute('data-answer', { timeout: 1_000 }).catch(() => null);
+        const method = await result.getAttribute('data-method', { timeout: 1_000 }).catch(() => null);
         const error = await page.getByTestId('solve-error').textContent({ timeout: 500 }).catch(() => null);
         if (error) console.log(`${kind} #${rep + 1}: the page showed an error: ${error}`);
+        const unsure = await result.getByTestId('not-sure-reason').textContent({ timeout: 500 }).catch(() => null);
+        if (unsure) console.log(`${kind} #${rep + 1}: not sure: ${unsure}; attempts: ${await result.getByTestId('attempt').allTextContents()}`);
         const again = performance.now();
-        await solveOnce();
+        await solveOnce(warmProblem);
         const warmMs = performance.now() - again;
         results[kind]!.push({ coldMs, warmMs, answer, method });
         console.log(`${kind} #${rep + 1}: cold ${(coldMs / 1000).toFixed(1)} s, warm ${(warmMs / 1000).toFixed(2)} s, answer ${answer} (${method ?? 'method not shown'})`);

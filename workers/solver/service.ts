@@ -21,7 +21,7 @@ import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
 import { runSolveLoop } from './loop.ts';
 import { dispatchSolve } from './dispatch.ts';
-import { solveSymbolic } from '../symbolic/solver.ts';
+import { solveSymbolic, SYMBOLIC_IMPORT } from '../symbolic/solver.ts';
 
 export interface ServiceOptions {
   modelsBaseUrl: string;
@@ -33,6 +33,8 @@ export class SolverService {
   private readonly pool: PythonPool;
   /** The app's own Python (grader, symbolic solver): generated code never runs there. */
   private readonly trusted: TrustedPython;
+  /** The trusted interpreter started with the symbolic solver imported. */
+  private trustedReady: Promise<void> | undefined;
   private readonly jobs = new Map<JobId, AbortController>();
   private device: 'webgpu' | 'wasm' | undefined;
 
@@ -74,11 +76,32 @@ export class SolverService {
     return this.model.loading;
   }
 
+  /**
+   * Starts what solving needs, most urgent first on a device with few cores: the trusted interpreter with
+   * the symbolic solver imported (it answers first, and needs nothing else) and the model, side by side;
+   * the sandbox's interpreters for the model's code only once the symbolic solver is ready.
+   */
+  private warmTrusted(): Promise<void> {
+    this.trustedReady ??= this.trusted.run(SYMBOLIC_IMPORT, { timeoutMs: 60_000 }).then((r) => {
+      if (r.error) throw new Error(`${r.error.type}: ${r.error.message}`);
+    });
+    this.trustedReady.catch(() => (this.trustedReady = undefined));
+    return this.trustedReady;
+  }
+
+  private warmSandbox(): Promise<void> {
+    const sandbox = this.warmTrusted().catch(() => {}).then(() => this.pool.warm());
+    sandbox.catch(() => {});
+    return sandbox;
+  }
+
   async warm(modelId: string, onEvent: (e: ProgressEvent) => void): Promise<void> {
-    const python = this.pool.warm();
+    const trusted = this.warmTrusted();
+    const sandbox = this.warmSandbox();
     await this.loaded(modelId, onEvent);
     onEvent({ type: 'progress', stage: 'Starting Python' });
-    await python;
+    await trusted;
+    await sandbox;
   }
 
   async solve(request: SolveRequest, onEvent: (e: SolverEvent) => void): Promise<SolveResult> {
@@ -86,14 +109,15 @@ export class SolverService {
     this.jobs.set(request.jobId, controller);
     try {
       // The model and the sandbox start loading while the symbolic solver tries, so a problem it declines loses no time.
-      const python = this.pool.warm();
+      const python = this.warmSandbox();
       const loading = this.loaded(request.modelId, onEvent);
-      python.catch(() => {});
       loading.catch(() => {});
       return await dispatchSolve(request, {
         symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
         model: async () => {
           const model = await loading;
+          // Decoding waits for the sandbox: decoding while its interpreters are restored gave garbage tokens and no
+          // values in Chromium (not understood yet; see workers/python/README.md).
           await python;
           if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
           const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { loadPyodide } from 'pyodide';
 import { Interpreter } from '../python/interpreter.ts';
-import type { TrustedRun } from './solver.ts';
+import { SYMBOLIC_IMPORT, type TrustedRun } from './solver.ts';
 
 const ARCHIVE = 'public/pyodide/sympy.zip';
 
@@ -39,7 +39,7 @@ export async function nodeTrustedPython(): Promise<NodePython> {
   interpreter.setInterruptBuffer(flag);
   const timer = new Worker(TIMER, { eval: true, workerData: shared });
   timer.unref();
-  const imported = interpreter.run('symbolic', 'import tutor_symbolic, tutor_symbolic.dispatch', 100_000);
+  const imported = interpreter.run('symbolic', SYMBOLIC_IMPORT, 100_000);
   if (imported.error) throw new Error(`${ARCHIVE} does not carry the symbolic solver (${imported.error.type}: ${imported.error.message}): run npm run prepare:python`);
   let session = 0;
   const run: TrustedRun = async (code, { timeoutMs }) => {

@@ -9,6 +9,9 @@ import { symbolicRequest, type SymbolicRequest } from './request.ts';
 
 export type TrustedRun = (code: string, options: { timeoutMs: number }) => Promise<PythonRunResult>;
 
+/** Imports the rule modules (done once when the trusted interpreter starts, so the first problem does not pay for it). */
+export const SYMBOLIC_IMPORT = 'import tutor_symbolic, tutor_symbolic.dispatch';
+
 /** A problem of any supported type finishes well inside this on two cores; past it the model takes over. */
 export const SYMBOLIC_TIMEOUT_MS = 8_000;
 
