@@ -5,36 +5,24 @@
  * no reliable answer and shows the candidates as unchecked attempts, and history keeps no answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { serveBuild, type Running } from '../support/servers.ts';
+import type { Page } from 'playwright-core';
+import { openAppPage, solveOnPage, type AppPage } from '../support/app-page.ts';
 import { DEMO_PROBLEM, DEMO_ANSWER } from '../support/demo-problem.ts';
 
 /** A one-step discount problem worded unlike anything the demo model was trained on. */
 const JACKET = 'A jacket costs $80. It is on sale for 35% off. What does it cost now?';
 
 describe('confidence on the page', () => {
-  let app: Running;
-  let browser: Browser;
+  let opened: AppPage;
   let page: Page;
-
-  async function solve(problem: string) {
-    await page.getByTestId('problem-input').fill(problem);
-    await page.getByTestId('solve').click();
-    await page.waitForFunction((text) => document.querySelector<HTMLElement>('[data-testid="result"]')?.dataset.question === text, problem, { timeout: 150_000 });
-    return page.getByTestId('result');
-  }
+  const solve = (problem: string) => solveOnPage(page, problem);
 
   beforeAll(async () => {
-    app = await serveBuild();
-    browser = await launchChromium();
-    page = await (await browser.newContext({ serviceWorkers: 'block' })).newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${app.origin}/`);
+    opened = await openAppPage();
+    page = opened.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await opened?.close();
   });
 
   it('shows a problem the demo model cannot do as not sure, with its candidates as unchecked attempts', async () => {

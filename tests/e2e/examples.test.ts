@@ -5,31 +5,21 @@
  * a confidence the page acts on. A wrong one fails with the example's text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
-import { serveBuild, type Running } from '../support/servers.ts';
-import { watchRequests, type RequestLog } from '../support/request-monitor.ts';
+import type { Page } from 'playwright-core';
+import { openAppPage, type AppPage } from '../support/app-page.ts';
 import { EXAMPLES } from '../../web/lib/examples.ts';
 import { compareAnswers } from '../../workers/solver/equivalence.ts';
 
 describe('the examples list', () => {
-  let app: Running;
-  let browser: Browser;
+  let opened: AppPage;
   let page: Page;
-  let log: RequestLog;
 
   beforeAll(async () => {
-    app = await serveBuild();
-    browser = await launchChromium();
-    const context = await browser.newContext({ serviceWorkers: 'block' });
-    log = watchRequests(context, app.origin);
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    await page.goto(`${app.origin}/`);
+    opened = await openAppPage();
+    page = opened.page;
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+    await opened?.close();
   });
 
   it('solves every example right, by the method it names, and says so with confidence', async () => {
@@ -58,6 +48,6 @@ describe('the examples list', () => {
       }
     }
     expect(wrong, wrong.join('\n')).toEqual([]);
-    expect(log.offOrigin).toEqual([]);
+    expect(opened.log.offOrigin).toEqual([]);
   }, 900_000);
 });

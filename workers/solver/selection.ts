@@ -111,7 +111,9 @@ export function select(strategy: StrategyId, samples: readonly SampleOutcome[], 
     case 'greedy': {
       const greedy = samples.find((s) => s.greedy) ?? samples[0];
       chosen = greedy ? clusters.find((c) => c.members.includes(greedy.id)) ?? null : null;
-      explanation = chosen ? `The greedy solution answered ${chosen.answer}.` : 'The greedy solution gave no answer.';
+      explanation = chosen
+        ? `The greedy solution answered ${chosen.answer}; ${chosen.count} of ${total} solutions agree on ${chosen.answer}.`
+        : 'The greedy solution gave no answer.';
       break;
     }
     case 'majority': {
