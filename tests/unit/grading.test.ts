@@ -64,9 +64,12 @@ describe('answer extraction', () => {
     expect(lastBoxed('\\boxed{unclosed')).toBeUndefined();
   });
 
-  it('respects the order of sources a format names', () => {
+  it('takes the answer the model wrote last among the sources its format names', () => {
     const text = '\\boxed{5}\nFinal Answer: $6$';
-    expect(extractAnswer(text, ['boxed', 'final-answer'])).toBe('5');
+    expect(extractAnswer(text, ['boxed', 'final-answer'])).toBe('6');
     expect(extractAnswer(text, ['final-answer', 'boxed'])).toBe('6');
+    expect(extractAnswer('Final Answer: $6$\nSo $\\boxed{5}$.', ['final-answer', 'boxed'])).toBe('5');
+    // A source the format does not name is not read.
+    expect(extractAnswer(text, ['boxed'])).toBe('5');
   });
 });
