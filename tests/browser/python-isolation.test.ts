@@ -76,15 +76,18 @@ describe('isolation between solutions (Chromium)', () => {
       const header = new Uint32Array(template.snapshot.memory, 0, 1);
       header[0] = header[0]! ^ 0xffff;
       refusing.dispose(); // its ready interpreter was restored before the damage
+      // Every snapshot it makes is the damaged one, so each attempt in a new worker fails too.
       const fresh = new PythonPool({ size: 1 });
-      (fresh as unknown as { template: unknown }).template = Promise.resolve(template);
+      (fresh as unknown as { loadTemplate: () => Promise<unknown> }).loadTemplate = () => Promise.resolve(template);
       const refused = await fresh.run('refused', 'print(1)').then(
         () => undefined,
         (error: Error) => error,
       );
+      const failures = fresh.restoreFailures;
       fresh.dispose();
       expect(refused?.name).toBe('PythonIsolationError');
       expect(refused?.message).toMatch(/could not start a fresh interpreter/);
+      expect(failures).toBe(3);
     } finally {
       refusing.dispose();
     }

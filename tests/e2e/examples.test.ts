@@ -34,6 +34,7 @@ describe('the examples list', () => {
       const answer = await result.getByTestId('chosen-answer').getAttribute('data-answer', { timeout: 2_000 }).catch(() => null);
       const method = await result.getAttribute('data-method', { timeout: 2_000 }).catch(() => null);
       const confidence = await result.getAttribute('data-confidence', { timeout: 2_000 }).catch(() => null);
+      const error = await page.getByTestId('solve-error').textContent({ timeout: 300 }).catch(() => null);
       // Equal as written, or (a form the grader's text rules don't see, e.g. factored) equal by the
       // page's own "check my answer", which asks sympy.
       let right = answer !== null && compareAnswers(answer, example.answer).equal;
@@ -44,7 +45,7 @@ describe('the examples list', () => {
       }
       console.log(`${example.method} | ${example.problem.slice(0, 60)} | ${answer} | ${method} | ${confidence}`);
       if (!right || method !== example.method || (confidence !== 'verified' && confidence !== 'likely')) {
-        wrong.push(`"${example.problem}": shown ${answer === null ? 'no answer' : `"${answer}"`} by ${method ?? 'no method'} (${confidence ?? 'no confidence'}); expected "${example.answer}" by ${example.method}, verified or likely`);
+        wrong.push(`"${example.problem}": shown ${answer === null ? 'no answer' : `"${answer}"`} by ${method ?? 'no method'} (${confidence ?? 'no confidence'})${error ? ` after the error "${error}"` : ''}; expected "${example.answer}" by ${example.method}, verified or likely`);
       }
     }
     expect(wrong, wrong.join('\n')).toEqual([]);

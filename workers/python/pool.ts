@@ -46,6 +46,9 @@ interface Template {
   snapshot: PythonSnapshot;
 }
 
+/** Restores tried per interpreter before the pool refuses to run the code (see readySpare). */
+const RESTORE_ATTEMPTS = 3;
+
 interface Session {
   worker: SandboxWorker;
   tail: Promise<unknown>;
@@ -64,6 +67,10 @@ export class PythonPool {
   readonly claimWaitsMs: number[] = [];
   /** For each interpreter restored so far: ms the restore took inside its worker (from loading Pyodide to locked down). */
   readonly restoreMs: number[] = [];
+  /** Restores that failed (and were tried again in a new worker, up to RESTORE_ATTEMPTS). */
+  restoreFailures = 0;
+  /** Bumped each time the snapshot is made again after a failed restore. */
+  private templateGeneration = 0;
   /** Interpreters terminated by time limits, crashes or memory exhaustion. */
   restarts = 0;
 
@@ -80,7 +87,42 @@ export class PythonPool {
   async warm(): Promise<void> {
     await this.loadTemplate();
     this.refill();
-    await Promise.all(this.spares.map((s) => s.ensure()));
+    await Promise.all(this.spares.map((spare) => this.readySpare(spare)));
+  }
+
+  /**
+   * A restore that fails is tried again in a new, never-used worker from a snapshot made again, at most
+   * RESTORE_ATTEMPTS times in all: in Chromium some pages' restores all failed ("reading '_importhook'" in
+   * Pyodide's package index set-up) while others' never did, and a new worker is as isolated as the first.
+   * A failure that persists is the pool's PythonIsolationError.
+   */
+  private async readySpare(spare: SandboxWorker, attempt = 1): Promise<void> {
+    try {
+      await spare.ensure();
+    } catch (error) {
+      this.restoreFailures += 1;
+      if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS || this.disposed) throw error;
+      const at = this.spares.indexOf(spare);
+      spare.dispose();
+      if (at < 0) return; // claimed meanwhile: its session retries on its own
+      const fresh = this.newInterpreter();
+      this.spares.splice(at, 1, fresh);
+      await this.readySpare(fresh, attempt + 1);
+    }
+  }
+
+  /** The session's interpreter, started; a failed restore is retried in a new worker (see readySpare). */
+  private async readyWorker(entry: Session): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await entry.worker.ensure();
+      } catch (error) {
+        this.restoreFailures += 1;
+        if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS || this.disposed) throw error;
+        entry.worker.dispose();
+        entry.worker = this.newInterpreter();
+      }
+    }
   }
 
   /**
@@ -119,6 +161,7 @@ export class PythonPool {
     const worker = new SandboxWorker(
       `Python ${this.started}`,
       async (api, interrupt) => {
+        const generation = this.templateGeneration;
         const { files, snapshot } = await this.loadTemplate();
         try {
           // sympy's files travel in the snapshot, and a compiled module replaces the wasm bytes: neither is copied again.
@@ -127,6 +170,11 @@ export class PythonPool {
           this.restoreMs.push(started.startMs);
           return started;
         } catch (error) {
+          // A snapshot that does not restore is made again for the next attempt (a bad one fails every restore).
+          if (generation === this.templateGeneration) {
+            this.templateGeneration += 1;
+            this.template = undefined;
+          }
           throw new PythonIsolationError('Python could not start a fresh interpreter for this solution, so its code was not run.', {
             hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
             cause: error,
@@ -184,7 +232,7 @@ export class PythonPool {
 
   private async execute(entry: Session, session: string, code: string, options: RunOptions): Promise<PythonRunResult> {
     if (options.signal?.aborted) throw new CancelledError('The code run was cancelled.');
-    await entry.worker.ensure();
+    await this.readyWorker(entry);
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
     const maxOutputChars = options.maxOutputChars ?? this.options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
     const { killed, ...result } = await entry.worker.run(session, code, { timeoutMs, maxOutputChars, ...(options.signal ? { signal: options.signal } : {}) });
