@@ -158,7 +158,8 @@ describe('iframe embed on another site', () => {
     expect(solved.data).toMatchObject({ type: 'solved', problem: PROBLEM, answer: ANSWER, samples: 4 });
     const clusters = solved.data.clusters as Array<{ answer: string; count: number }>;
     expect(clusters[0]).toMatchObject({ answer: ANSWER });
-    expect(clusters.reduce((n, c) => n + c.count, 0)).toBeLessThanOrEqual(4);
+    // The 4 sampled solutions and the greedy one (the demo package's selection reads it).
+    expect(clusters.reduce((n, c) => n + c.count, 0)).toBeLessThanOrEqual(5);
     const progress = ofType((await events(page)).slice(before), 'progress').map((e) => e.data);
     expect(progress.length).toBeGreaterThan(0);
     // 4 sampled solutions and the greedy one that the demo package's default selection (greedy) reads.

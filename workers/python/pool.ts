@@ -103,8 +103,8 @@ export class PythonPool {
       this.restoreFailures += 1;
       if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS || this.disposed) throw error;
       const at = this.spares.indexOf(spare);
-      spare.dispose();
       if (at < 0) return; // claimed meanwhile: its session retries on its own
+      spare.dispose();
       const fresh = this.newInterpreter();
       this.spares.splice(at, 1, fresh);
       await this.readySpare(fresh, attempt + 1);
@@ -133,19 +133,24 @@ export class PythonPool {
     if (this.template) return this.template;
     const template = (async () => {
       const files = await pythonFiles(this.options.baseUrl ?? `${import.meta.env?.BASE_URL ?? '/'}pyodide/`);
-      const maker = new SandboxWorker('Python (snapshot)', (api) => api.init(files, null, null));
-      try {
-        await maker.ensure();
-        const snapshot = await maker.bridge.call((api) => api.makeSnapshot());
-        return { files, snapshot };
-      } catch (error) {
-        throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
-          hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
-          cause: error,
-          details: { reason: error instanceof Error ? error.message : String(error) },
-        });
-      } finally {
-        maker.dispose();
+      // Pyodide's start fails now and then in the same way as a restore (see readySpare): a new worker tries again.
+      for (let attempt = 1; ; attempt += 1) {
+        const maker = new SandboxWorker('Python (snapshot)', (api) => api.init(files, null, null));
+        try {
+          await maker.ensure();
+          const snapshot = await maker.bridge.call((api) => api.makeSnapshot());
+          return { files, snapshot };
+        } catch (error) {
+          this.restoreFailures += 1;
+          if (attempt < RESTORE_ATTEMPTS && !this.disposed) continue;
+          throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
+            hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
+            cause: error,
+            details: { reason: error instanceof Error ? error.message : String(error) },
+          });
+        } finally {
+          maker.dispose();
+        }
       }
     })();
     this.template = template;

@@ -28,6 +28,16 @@ export interface ServiceOptions {
   pythonPoolSize?: number;
 }
 
+/** Waits for `work`, or less: until `signal` aborts (a stopped solve does not wait for the sandbox to finish starting). */
+function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const stop = () => resolve(undefined);
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
 export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
   private readonly pool: PythonPool;
@@ -118,7 +128,8 @@ export class SolverService {
           const model = await loading;
           // Decoding waits for the sandbox: decoding while its interpreters are restored gave garbage tokens and no
           // values in Chromium (not understood yet; see workers/python/README.md).
-          await python;
+          // A sandbox that failed to start is each solution's own to retry or refuse (pool.ts), not the whole solve's.
+          await untilAborted(python.catch(() => {}), controller.signal);
           if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
           const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
           return runSolveLoop(request, {
