@@ -15,8 +15,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { SolveResult } from '../workers/contracts.ts';
 import { answersEquivalent, sympyEqualityProgram } from '../workers/solver/equivalence.ts';
+import { shownAnswer } from '../workers/solver/confidence.ts';
 import { dispatchSolve } from '../workers/solver/dispatch.ts';
 import { nodeTrustedPython } from '../workers/symbolic/node-python.ts';
 import { solveSymbolic } from '../workers/symbolic/solver.ts';
@@ -36,13 +36,6 @@ export interface AutoTraceLine {
   subject: string | null;
   /** The model's candidates when none is shown as the answer. */
   attempts: string[];
-}
-
-/** The answer the page shows for a result, and its confidence (web/App.svelte reads the same fields). */
-export function shownAnswer(result: SolveResult): { answer: string | null; confidence: AutoTraceLine['confidence'] } {
-  const confidence = result.confidence?.level ?? 'not-sure';
-  if (confidence === 'not-sure') return { answer: null, confidence };
-  return { answer: result.method === 'symbolic' ? (result.symbolic?.answer ?? null) : (result.selection.chosen?.answer ?? null), confidence };
 }
 
 function tally(lines: AutoTraceLine[]) {

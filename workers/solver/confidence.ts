@@ -15,6 +15,7 @@
  * Pure: no I/O, tested directly (tests/unit/confidence.test.ts).
  */
 import type { Cluster, Selection } from './selection.ts';
+import type { SolveResult } from '../contracts.ts';
 
 export type ConfidenceLevel = 'verified' | 'likely' | 'not-sure';
 
@@ -55,6 +56,9 @@ export interface Confidence {
   agreement: number | null;
   bestValue: number | null;
 }
+
+/** A result without a judged confidence (none should reach the page): not sure, never likely. */
+export const UNJUDGED: Confidence = { level: 'not-sure', reason: 'How sure the tutor is could not be worked out.', agreement: null, bestValue: null };
 
 /** A symbolic solution: each answer was substituted into the problem and checked. */
 export function symbolicConfidence(): Confidence {
@@ -107,4 +111,11 @@ export function modelConfidence({ selection, samples, thresholds, check }: Confi
     agreement,
     bestValue,
   };
+}
+
+/** The answer the page shows as *the* answer, and its confidence: none when the tutor is not sure. */
+export function shownAnswer(result: SolveResult): { answer: string | null; confidence: ConfidenceLevel } {
+  const confidence = result.confidence?.level ?? 'not-sure';
+  if (confidence === 'not-sure') return { answer: null, confidence };
+  return { answer: result.method === 'symbolic' ? (result.symbolic?.answer ?? null) : (result.selection.chosen?.answer ?? null), confidence };
 }
