@@ -15,7 +15,7 @@ beforeAll(async () => {
   pool = new PythonPool({ size: 2, interruptGraceMs: 1_000 });
   trusted = new TrustedPython();
   await Promise.all([pool.warm(), trusted.warm()]);
-}, 120_000);
+}, 300_000); // 8 interpreters restored while the rest of the suite runs in parallel on 2 cores
 
 afterAll(() => {
   console.log(`waits for a fresh interpreter per new solution (ms): ${pool.claimWaitsMs.map((m) => Math.round(m)).join(' ')}`);
