@@ -191,8 +191,9 @@ export function latexToSympy(text: string): string | undefined {
     .replace(/\\ln/g, 'log')
     .replace(/\\(sin|cos|tan|log|exp)/g, '$1')
     .replace(/\^/g, '**')
-    // 29j is Python's complex literal: a number next to a letter is a product (29*j).
+    // A number against a letter is a product: 29j would be Python's complex literal, 310i a syntax error.
     .replace(/(\d)\s*(?=[jJ])/g, '$1*')
+    .replace(/(\d)(?=[a-zA-Z_])/g, '$1*')
     .replace(/\{/g, '(')
     .replace(/\}/g, ')');
   if (/\\|[=<>&|;'"`]|__/.test(s)) return undefined;

@@ -313,7 +313,17 @@ def percent_of(p):
     expr = sp.Mul(sp.Mul(pct, sp.Pow(100, -1, evaluate=False), evaluate=False), n, evaluate=False)
     steps, value = arithmetic.evaluate(expr)
     first = read_step(f"{g['p']}% means {g['p']} out of 100: multiply {g['n']} by $\\frac{{{g['p']}}}{{100}}$.", expr)
-    return Solution('arithmetic', f"{g['p']}\\% \\text{{ of }} {g['n']}", [first] + steps, number_answer(value, p.text, p.form))
+    from .percent import _answer
+    return Solution('arithmetic', f"{g['p']}\\% \\text{{ of }} {g['n']}", [first] + steps, _answer(value, p))
+
+
+@rule('add-to')
+def add_to(p):
+    g = p.groups
+    a, b = sp.Rational(g['a']), sp.Rational(g['b'])
+    expr = sp.Add(b, a, evaluate=False)
+    steps, value = arithmetic.evaluate(expr)
+    return Solution('arithmetic', f"{g['b']} + {g['a']}", [read_step('Add, lining up the decimal points.', expr)] + steps, number_answer(value, p.text, p.form))
 
 
 @rule('decimal')

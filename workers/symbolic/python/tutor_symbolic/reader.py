@@ -124,10 +124,15 @@ def _json_letters(node, out):
         _json_letters(node['sym'], out)
 
 
+# Named groups that hold words (compared by the handlers in lower case), not math.
+WORD_GROUPS = {'what', 'by', 'shape', 'kind', 'which', 'dir', 'from', 'rel', 'nth', 'agg', 'w'}
+
+
 class Problem:
     """A recognised problem: the intent, the pattern's named groups, the LaTeX spans, the answer form asked for."""
 
     def __init__(self, intent, groups, math, form, method, text):
+        groups = {k: (v.lower() if k in WORD_GROUPS else v) for k, v in groups.items()}
         self.intent, self.groups, self.math, self.form, self.method, self.text = intent, groups, math, form, method, text
         self.variables = self._variables()
 

@@ -17,7 +17,7 @@ HANDLERS = {}
 PATTERNS = []  # (intent, compiled pattern), in registration order
 
 # The rule modules with their own wordings, in the order their patterns are tried.
-MODULES = ('numbers', 'comparison', 'bases', 'wording', 'literal', 'core')
+MODULES = ('numbers', 'comparison', 'bases', 'probability', 'geometry', 'coordinates', 'percent', 'trigonometric', 'wording', 'literal', 'core')
 
 
 def rule(intent, *patterns):
