@@ -88,3 +88,12 @@ describe('letters of the problem', () => {
     expect(compareAnswers('75 s^{4}', '75 s^{5}').equal).toBe(false);
   });
 });
+
+describe('sets and bases as MATH500 writes them', () => {
+  it('drops "x \\in" before a set, reads 4210_{5} as 4210_5', () => {
+    expect(compareAnswers('[-2, 7]', 'x \\in [-2,7]').equal).toBe(true);
+    expect(compareAnswers('[-2, 8]', 'x \\in [-2,7]').equal).toBe(false);
+    expect(compareAnswers('4210_{5}', '4210_5').equal).toBe(true);
+    expect(compareAnswers('4211_{5}', '4210_5').equal).toBe(false);
+  });
+});

@@ -82,6 +82,11 @@ export function cleanAnswer(raw: string, options: CleanOptions = {}): Cleaned {
   // "x = 5", "\theta = 30" (a single equation whose left side is a name).
   const assignment = /^\\?[a-zA-Z]+(?:_\{?\w+\}?)?\s*=\s*([^=]+)$/.exec(s);
   if (assignment) s = assignment[1]!.trim();
+  // "x \in [-2, 7]": the set is the answer.
+  const membership = /^\\?[a-zA-Z]+\s*\\in\s*(.+)$/.exec(s);
+  if (membership) s = membership[1]!.trim();
+  // 4210_{5} and 4210_5: one way to write a base.
+  s = s.replace(/_\{(\w+)\}/g, '_$1');
   // Trailing units after a number ("12 apples", "5 cm^2", "3.5 hours", "20 km/h").
   // A letter is a unit only with no power or a square or cube (m^2, not s^5), and never when it is a variable.
   const variables = new Set(options.variables ?? []);

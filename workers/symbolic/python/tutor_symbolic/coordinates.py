@@ -40,7 +40,7 @@ def slope(p):
     return Solution('coordinates', f'{_point(x1, y1)}, {_point(x2, y2)}', steps, sp.latex(m))
 
 
-@rule('distance', ASK + r'distance between' + TWO + '$', ASK + r'length of the (?:line )?segment (?:from|joining|between) ' + P1 + r' (?:to|and) ' + P2 + '$')
+@rule('distance', ASK + r'distance(?:, in units,)? between' + TWO + '$', ASK + r'length of the (?:line )?segment (?:from|joining|between) ' + P1 + r' (?:to|and) ' + P2 + '$')
 def distance(p):
     x1, y1, x2, y2 = _points(p)
     d = sp.sqrt((x2 - x1) ** 2 + (y2 - y1) ** 2)
@@ -50,7 +50,7 @@ def distance(p):
     return Solution('coordinates', f'{_point(x1, y1)}, {_point(x2, y2)}', steps, sp.latex(d))
 
 
-@rule('midpoint', ASK + r'midpoint (?:of the (?:line )?segment )?(?:between|of|joining|with endpoints|from)' + TWO.replace(' and ', r' (?:and|to) ') + '$')
+@rule('midpoint', ASK + r'midpoint (?:of the (?:line )?segment )?(?:between|of|joining|with endpoints|from)(?: the points)?' + TWO.replace(' and ', r' (?:and|to) ') + '$')
 def midpoint(p):
     x1, y1, x2, y2 = _points(p)
     mx, my = (x1 + x2) / 2, (y1 + y2) / 2

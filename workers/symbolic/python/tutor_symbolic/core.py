@@ -364,6 +364,11 @@ def function_values(p):
     math = p.math
     defs = [math[int(k)]['json'] for k in re.findall(r'⟦(\d+)⟧', p.groups['defs'])]
     target = math[int(re.fullmatch(r'⟦(\d+)⟧', p.groups['t']).group(1))]['json']
+    if not any(functions.definition(d) for d in defs):  # "If 3x + 2(1 + x) = 17, what is 6x + 5?"
+        rels = relations_of(p.segment('defs'))
+        if rels is None:
+            raise Decline('not a function definition nor an equation')
+        return value_after_solving(rels, expression(p.segment('t')))
     steps, value = functions.solve(defs, target)
     if 'fraction' in p.form and not value.is_Rational:
         raise Decline('asked for a fraction, the value is not rational')
@@ -423,17 +428,30 @@ def solve_then(p):
     rels = relations_of(p.segment('m'))
     if rels is None:
         raise Decline('nothing to solve')
-    target = expression(p.segment('t'))
-    sol = solve_relations(rels, None)
-    if sol.kind in ('system', 'inequality') or ',' in sol.answer or sol.answer_words:
-        raise Decline('not a single solution to substitute')
+    return value_after_solving(rels, expression(p.segment('t')))
+
+
+def value_after_solving(rels, target):
+    """'If 3x + 2(1 + x) = 17, what is 6x + 5?': solve, then the target's value, which must be the same at every solution."""
+    if len(rels) != 1 or rels[0].op != '=':
+        raise Decline('not one equation to solve first')
     v = _variable(rels, None)
-    root = sp.solve(sp.Eq(rels[0].lhs, rels[0].rhs), v)
-    if len(root) != 1 or target.free_symbols - {v}:
-        raise Decline('not a single solution to substitute')
-    result = sp.simplify(target.subs(v, root[0]))
-    sol.steps.append(step('substitute', f'Substitute ${tex(v)} = {sp.latex(root[0])}$ into ${tex(target)}$.', f'{tex(target)} = {sp.latex(result)}'))
-    sol.answer = answer.value(result)
+    if target.free_symbols - {v}:
+        raise Decline('the expression asked for has other letters')
+    rel = rels[0]
+    roots = sp.solve(sp.Eq(rel.lhs.doit(), rel.rhs.doit()), v)
+    roots = [r for r in roots if r.is_real]
+    if not roots:
+        raise Decline('no real solution to substitute')
+    results = [sp.nsimplify(sp.simplify(target.doit().subs(v, r))) for r in roots]
+    if any(sp.simplify(r - results[0]) != 0 for r in results[1:]):
+        raise Decline('the value differs from one solution to the other')
+    sol = solve_relations(rels, None) if len(roots) == 1 else Solution('solve-then', rel.latex(), [read_step(f'Solve for ${tex(v)}$.', rel.latex())])
+    if len(roots) > 1:
+        sol.steps.append(step('solutions', f'The solutions are ' + ', '.join(f'${sp.latex(r)}$' for r in roots) + '.', ', '.join(sp.latex(r) for r in roots)))
+    for r, value in zip(roots, results):
+        sol.steps.append(step('substitute', f'Substitute ${tex(v)} = {sp.latex(r)}$ into ${tex(target)}$.', f'{tex(target)} = {sp.latex(value)}'))
+    sol.kind, sol.answer, sol.answer_words = 'solve-then', answer.value(results[0]), None
     return sol
 
 

@@ -150,3 +150,26 @@ def common_denominator(p):
     steps, value = lcm(dens) if dens[0] != dens[1] else ([], sp.Integer(dens[0]))
     first = step('lowest-terms', 'In lowest terms the fractions are ' + ' and '.join(f'${sp.latex(f)}$' for f in fractions) + '; the common denominator is the least common multiple of the denominators.', '')
     return Solution('lcm', ', '.join(sp.latex(f) for f in fractions), [first] + steps, sp.latex(value))
+
+
+@rule('modulo', r'^(?:determine|find|what is|compute) the modulo (?P<b>\d+) remainder of (?:the following sum:?|the sum|the product|the number)? ?(?P<a>.+?)$',
+      r'^if (?P<a>⟦\d+⟧) is congruent to (?P<v>[a-z]) modulo (?P<b>\d+), where 0 ?(?:\\le|≤|<=) ?(?P=v) ?< ?(?P=b), what is the value of (?P=v)$',
+      r'^(?:compute|find|what is) (?P<a>⟦\d+⟧) modulo (?P<b>\d+)$', r'^(?:compute|find|what is) (?P<a>⟦\d+⟧) \(mod (?P<b>\d+)\)$')
+def modulo(p):
+    from .core import expression
+    b = int(p.groups['b'])
+    if b < 1:
+        raise BadInput('The modulus must be a positive whole number.')
+    a = expression(p.segment('a'))
+    if a.free_symbols:
+        raise Decline('letters in a remainder')
+    if a.is_Pow and a.exp == -1 and a.base.is_Integer:
+        base = int(a.base)
+        if sp.gcd(base, b) != 1:
+            raise BadInput(f'{base} has no inverse modulo {b}: they share the factor {sp.gcd(base, b)}.')
+        inverse = pow(base, -1, b)
+        steps = [step('modular-inverse', f'The inverse of {base} modulo {b} is the $k$ with ${base} k \\equiv 1 \\pmod{{{b}}}$ (extended Euclid).',
+                      f'{base} \\cdot {inverse} = {base * inverse} = {base * inverse // b} \\cdot {b} + 1')]
+        return Solution('remainder', f'{base}^{{-1}} \\bmod {b}', steps, str(inverse))
+    steps, value = remainder(a, b)
+    return Solution('remainder', f'{sp.latex(a)} \\bmod {b}', steps, sp.latex(value))

@@ -25,6 +25,10 @@ FORM = [
     (r'(?:enter|express|give|write) your answer (?:using|in) interval notation', 'interval'),
     (r'express your answer as an integer', None),
     (r'express your answer in radians', None),
+    (r'express your answer as an ordered pair,? (?:\(x, ?y\)|⟦\d+⟧)?', None),
+    (r'express your answer as an integer from -?\d+ to -?\d+', None),
+    (r'enter all the (?:integer |real )?(?:roots|solutions), separated by commas', None),
+    (r'express your answer in terms of (?:\\pi|π|⟦\d+⟧)', None),
     (r'\(do not use a calculator!?\)', None),
     (r'in your head', None),
     (r'in simplest radical form', None),
@@ -75,7 +79,7 @@ CORE_PATTERNS = [
     ('solve-agg', rf'^in the equation {M},? what is the {AGG}\s*(?:possible |real )?(?:values?|solutions?|roots?) of {V}$'),
     ('solve-agg', rf'^if {M}, (?:find |what is )?the {AGG}\s*(?:possible )?(?:values?|solutions?) of {V}$'),
     ('solve', rf'^solve(?: for {V})?(?: the (?:following )?(?:equation|inequality|system(?: of equations)?)(?: for (?P<v2>[a-z]))?)?\s*(?:[:,]|in)?\s*{M}(?: for (?P<v3>[a-z]))?$'),
-    ('solve', rf'^{M}[.,;]?\s*solve for {V}$'),
+    ('solve', rf'^(?!if ){M}[.,;]?\s*solve for {V}$'),
     ('solve', rf'^(?:let|suppose|given|if) {M}[.,;]\s*(?:what is|calculate|find|determine|give|solve for) {V}$'),
     ('solve', rf'^what is {V} in {M}$'),
     ('solve', rf'^(?:find|determine|calculate) {V},? (?:such that|so that|given that|if|where) {M}$'),
@@ -178,6 +182,28 @@ class Problem:
         return segment(text, self.math)
 
 
+def _integer(node):
+    if isinstance(node, int) and not isinstance(node, bool):
+        return str(node)
+    if isinstance(node, list) and len(node) == 2 and node[0] == 'Negate' and isinstance(node[1], int) and not isinstance(node[1], bool):
+        return f'-{node[1]}'
+    return None
+
+
+def _point(node):
+    """(a, b) with integer coordinates, as MathJSON writes it: ["Delimiter", ["Sequence", a, b], ...] or ["Pair", a, b]."""
+    if isinstance(node, list) and node and node[0] == 'Delimiter' and len(node) >= 2 and isinstance(node[1], list) and node[1][:1] == ['Sequence']:
+        items = node[1][1:]
+    elif isinstance(node, list) and node and node[0] in ('Pair', 'Tuple'):
+        items = node[1:]
+    else:
+        return None
+    coords = [_integer(c) for c in items]
+    if len(coords) == 2 and all(c is not None for c in coords):
+        return f'({coords[0]}, {coords[1]})'
+    return None
+
+
 def _inline(text, math):
     """Single letters and integers written as LaTeX join the words ('Solve for $x$' -> 'Solve for x')."""
     def repl(m):
@@ -193,6 +219,9 @@ def _inline(text, math):
             return f'{node[1]} = {node[2]}'  # "when $x = 4$"
         if isinstance(node, list) and len(node) == 2 and node[0] == 'Negate' and isinstance(node[1], int):
             return f'-{node[1]}'
+        point = _point(node)
+        if point:
+            return point  # "between $(-5,5)$ and $(3,7)$" reads as plain text points
         return m.group(0)
     return _PLACE.sub(repl, text)
 

@@ -17,7 +17,8 @@ HANDLERS = {}
 PATTERNS = []  # (intent, compiled pattern), in registration order
 
 # The rule modules with their own wordings, in the order their patterns are tried.
-MODULES = ('numbers', 'comparison', 'bases', 'probability', 'geometry', 'coordinates', 'percent', 'trigonometric', 'wording', 'literal', 'core')
+MODULES = ('numbers', 'comparison', 'bases', 'probability', 'geometry', 'coordinates', 'percent', 'trigonometric', 'polynomial',
+           'wording', 'literal', 'core')
 
 
 def rule(intent, *patterns):
