@@ -9,6 +9,8 @@ import { detectGpu } from '../../workers/common/env.ts';
 import { BatchDecoder } from '../../workers/model/decoder.ts';
 import { loadModel, type LoadedModel } from '../../workers/model/load.ts';
 import { PythonPool } from '../../workers/python/pool.ts';
+import { SolverService } from '../../workers/solver/service.ts';
+import type { SolveRequest } from '../../workers/contracts.ts';
 import { DEMO_PROBLEM } from '../support/demo-problem.ts';
 
 const PROMPTS = [DEMO_PROBLEM, 'Solve 3x + 5 = 20 for x.', 'A shop sells pens at $3 each. Maria buys 7 pens and pays with $50. How much change does she get?'];
@@ -61,5 +63,29 @@ describe.each([['wasm'], ['webgpu']] as const)('greedy decoding on %s', (device)
     expect(duringWarm).toEqual(alone);
     expect(duringRestores).toEqual(alone);
     console.log(`${device}: ${alone.map((t) => t.length).join(', ')} tokens per prompt, identical alone, during restores and side by side; restores ${pool.restoreMs.length}`);
+  }, 600_000);
+});
+
+describe('a model solve that starts while the sandbox restores its interpreters', () => {
+  it('writes the same solutions, values and answers as the same solve once everything is warm', async () => {
+    const service = new SolverService({ modelsBaseUrl: '/models/' });
+    const request = (jobId: string): SolveRequest => ({
+      jobId,
+      question: DEMO_PROBLEM,
+      modelId: 'demo-mario-tiny',
+      // Generous code limits: a limit reached under load would change the text fed back, not the decoding.
+      settings: { samples: 4, greedy: true, temperature: 0.7, topP: 0.95, maxTokensPerSolution: 320, timeLimitMs: 300_000, codeTimeoutMs: 30_000, strategy: 'outlier-free-ovm', earlyStop: false, seed: 7 },
+    });
+    // The value head's score to 4 decimals: a row's last digits follow the batch it was decoded in (when the
+    // other rows paused for code), not what ran beside the solve.
+    const solutions = (r: Awaited<ReturnType<SolverService['solve']>>) =>
+      r.samples.map((s) => ({ text: s.text, answer: s.answer, value: s.value === null ? null : Math.round(s.value * 1e4) / 1e4, end: s.end }));
+    // Decoding starts at once: the model loads while the trusted interpreter and the pool's 8 restores run.
+    const cold = solutions(await service.solve(request('cold'), () => {}));
+    const warm = solutions(await service.solve(request('warm'), () => {}));
+    expect(cold.length).toBe(5);
+    expect(cold.some((s) => s.answer !== null)).toBe(true);
+    expect(cold.every((s) => s.value !== null)).toBe(true);
+    expect(cold).toEqual(warm);
   }, 600_000);
 });
