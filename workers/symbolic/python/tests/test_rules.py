@@ -104,6 +104,11 @@ class Wordings(unittest.TestCase):
         ('Solve 2 sin x = 1 for 0 ≤ x < 2π', '\\frac{\\pi}{6}, \\frac{5 \\pi}{6}'),
         ('What is P(7, 3)?', '210'),
         ('Write 0.375 as a fraction in lowest terms', '\\frac{3}{8}'),
+        ('If 10^x - 10 = 9990, what is x equal to?', '4'),
+        ('For what value of x is 2^3*3^x=72?', '2'),
+        ('Add 313.9 to 12.6.', '326.5'),
+        ('What integer x satisfies 1/4 < x/7 < 1/3?', '2'),
+        ('How many integers are in the solution set of |x-2| <= 5.6?', '11'),
     ]
 
     def test_wordings(self):

@@ -420,6 +420,38 @@ def _solve(p):
 
 
 rule('solve')(_solve)
+
+
+@rule('integers-in-solution', r'^(?:what|which) integer (?P<v>[a-z]) satisf(?:ies|y) (?P<m>.+?)$',
+      r'^how many integers (?:are in|lie in) the solution set of (?P<m>.+?)$', r'^how many integers (?P<v>[a-z]) satisfy (?P<m>.+?)$')
+def integers_in_solution(p):
+    """The integers in the solution set of an inequality: the one asked for, or how many."""
+    rels = relations_of(p.segment('m'))
+    if rels is None or all(r.op == '=' for r in rels):
+        raise Decline('not an inequality')
+    var = _variable(rels, p.groups.get('v'))
+    sol = solve_relations(rels, str(var))
+    truth = sp.S.Reals
+    for r in rels:
+        ops = {'<': sp.Lt, '<=': sp.Le, '>': sp.Gt, '>=': sp.Ge}
+        if r.op not in ops:
+            raise Decline('a relation that is not an inequality')
+        truth = truth & sp.solveset(ops[r.op](r.lhs.doit(), r.rhs.doit()), var, sp.S.Reals)
+    inside = sp.Intersection(truth, sp.S.Integers)
+    if not isinstance(inside, sp.FiniteSet):
+        bounded = sp.Intersection(truth, sp.Interval(-10 ** 6, 10 ** 6))
+        if truth.sup in (sp.oo,) or truth.inf in (-sp.oo,):
+            raise Decline('infinitely many integers')
+        inside = sp.FiniteSet(*[k for k in range(int(sp.floor(bounded.inf)), int(sp.ceiling(bounded.sup)) + 1) if bounded.contains(k) == True])
+    values = sorted(int(k) for k in inside)
+    sol.steps.append(step('integers', 'The integers in the solution set: ' + (', '.join(map(str, values)) if len(values) <= 20 else f'{values[0]}, ..., {values[-1]}') + '.', ''))
+    if p.text.lower().startswith('how many'):
+        sol.kind, sol.answer, sol.answer_words = 'integers-in-solution', str(len(values)), None
+        return sol
+    if len(values) != 1:
+        raise Decline('not exactly one integer in the solution set')
+    sol.kind, sol.answer, sol.answer_words = 'integers-in-solution', str(values[0]), None
+    return sol
 rule('solve-agg')(_solve)
 
 
@@ -446,9 +478,11 @@ def value_after_solving(rels, target):
     results = [sp.nsimplify(sp.simplify(target.doit().subs(v, r))) for r in roots]
     if any(sp.simplify(r - results[0]) != 0 for r in results[1:]):
         raise Decline('the value differs from one solution to the other')
-    sol = solve_relations(rels, None) if len(roots) == 1 else Solution('solve-then', rel.latex(), [read_step(f'Solve for ${tex(v)}$.', rel.latex())])
-    if len(roots) > 1:
-        sol.steps.append(step('solutions', f'The solutions are ' + ', '.join(f'${sp.latex(r)}$' for r in roots) + '.', ', '.join(sp.latex(r) for r in roots)))
+    try:
+        sol = solve_relations(rels, None)
+    except Decline:
+        sol = Solution('solve-then', rel.latex(), [read_step(f'Solve for ${tex(v)}$.', rel.latex()),
+                                                   step('solutions', 'The real solutions are ' + ', '.join(f'${sp.latex(r)}$' for r in roots) + '.', ', '.join(sp.latex(r) for r in roots))], '')
     for r, value in zip(roots, results):
         sol.steps.append(step('substitute', f'Substitute ${tex(v)} = {sp.latex(r)}$ into ${tex(target)}$.', f'{tex(target)} = {sp.latex(value)}'))
     sol.kind, sol.answer, sol.answer_words = 'solve-then', answer.value(results[0]), None
