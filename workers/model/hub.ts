@@ -19,7 +19,7 @@ import registryJson from '../../models/registry.json';
 import { parseRegistry, type RegistryDtype, type RegistryEntry } from './registry.ts';
 import { gitBlobSha1, parseManifest, sha256Hex, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import type { FileStore } from './download.ts';
-import { creationHeapBytes, WASM_MAX_BYTES } from './memory-plan.ts';
+import { creationHeapBytes, KV_DTYPE, WASM_MAX_BYTES } from './memory-plan.ts';
 import { FORMATS } from '../solver/formats.ts';
 
 export class HubError extends AppError {
@@ -170,7 +170,7 @@ export function kvCacheDtype(config: Record<string, unknown>, dtype: RegistryDty
   const named = typeof set === 'string' ? set : typeof set === 'object' && set !== null ? (set as Record<string, unknown>)[dtype] : undefined;
   if (named === 'float16' || named === 'float32') return named;
   if (named !== undefined) throw new HubError(`config.json names the cache dtype ${JSON.stringify(named)} for ${dtype}; the tutor knows float32 and float16.`);
-  return dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32';
+  return KV_DTYPE[dtype];
 }
 
 function int(config: Record<string, unknown>, key: string): number {

@@ -47,8 +47,9 @@ export function graphFiles(manifest: Manifest, variant: Variant): GraphFiles {
 
 function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['dtype'], gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined): MemoryPlan {
   // A session that cannot even be created is refused first (a single-file graph is copied whole into WebAssembly memory).
-  checkCreation(graphFiles(manifest, variantFor(manifest, dtype)), dtype, device);
-  return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength });
+  const variant = variantFor(manifest, dtype);
+  checkCreation(graphFiles(manifest, variant), dtype, device);
+  return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength, ...(variant.kvCacheDtype ? { kvCacheDtype: variant.kvCacheDtype } : {}) });
 }
 
 /** The cache outputs of a decoder graph with this many layers. */
