@@ -7,6 +7,7 @@
  * waits. Stopped rows are dropped from the batch. Works with onnxruntime-web and
  * onnxruntime-node alike (the ORT module and session are passed in).
  */
+import { Serial, serialOf } from '../common/serial.ts';
 import type { DecodeSession, SamplerSpec, StepOutput } from '../solver/loop.ts';
 import { AppError, registerError } from '../common/errors.ts';
 import { sampleToken, seededRandom } from './sampler.ts';
@@ -190,16 +191,6 @@ interface Row {
   paused: boolean;
 }
 
-/** Runs model calls one at a time (ORT sessions are not re-entrant). */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(work, work);
-    this.tail = next.catch(() => {});
-    return next;
-  }
-}
-
 export class BatchDecoder implements DecodeSession {
   private rows: Row[] = [];
   private readonly stopped = new Map<number, Row>();
@@ -209,7 +200,11 @@ export class BatchDecoder implements DecodeSession {
   private time = 0;
   private mask: Uint8Array[] = [];
   private promptTokens: number[] = [];
-  private readonly mutex = new Mutex();
+  /**
+   * The session's one Serial (workers/common/serial.ts): an ONNX Runtime session is not re-entrant, and every
+   * decoder of it (one per solve, a greedy reference) waits for the others' calls, not only for its own.
+   */
+  private readonly mutex: Serial;
   /** Model calls made and tokens fed, for benchmarks. */
   stats = { runs: 0, fedTokens: 0 };
   /** Bytes that crossed between JavaScript and the execution provider. */
@@ -225,6 +220,7 @@ export class BatchDecoder implements DecodeSession {
     readonly device: 'webgpu' | 'wasm' | 'cpu',
   ) {
     this.io = graphIO(session, shape);
+    this.mutex = serialOf(session);
   }
 
   private emptyKv(length = 0): KvArray {
@@ -534,7 +530,7 @@ export async function greedyRecompute(
         inputs[`past_key_values.${l}.${k}`] = new ort.Tensor(io.kvType, io.kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [1, shape.numKvHeads, 0, shape.headDim]);
       }
     }
-    const result = await session.run(inputs);
+    const result = await serialOf(session).run(() => session.run(inputs));
     const kept = result.logits!.dims[1] ?? n;
     const last = floatsOf(result.logits!.data as ArrayLike<number>, (kept - 1) * shape.vocabSize, kept * shape.vocabSize, io.logitsType);
     let best = 0;
