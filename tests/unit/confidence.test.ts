@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseManifest } from '../../workers/model/manifest.ts';
-import { confidenceSample, modelConfidence, symbolicConfidence, type ConfidenceSample } from '../../workers/solver/confidence.ts';
+import { codeRan, confidenceSample, modelConfidence, symbolicConfidence, uncheckedAttempts, wellFormedAnswer, type ConfidenceSample } from '../../workers/solver/confidence.ts';
 import { select } from '../../workers/solver/selection.ts';
 
 const thresholds = { minAgreement: 0.75, minValue: 0.5 };
@@ -100,5 +100,27 @@ describe("a package's measured selection", () => {
   it('refuses an unknown strategy or thresholds outside 0..1, naming the field', () => {
     expect(() => parseManifest({ ...raw, selection: { strategy: 'vibes' } })).toThrow(/"selection.strategy" vibes/);
     expect(() => parseManifest({ ...raw, selection: { strategy: 'majority', confidence: { minAgreement: 2, minValue: 0.5 } } })).toThrow(/selection.confidence/);
+  });
+});
+
+describe('unchecked attempts', () => {
+  const run = (ok: boolean) => ({ error: ok ? undefined : { type: 'NameError', message: 'x' }, timedOut: false });
+  const cluster = (answer: string, members: number[]) => ({ answer, members, count: members.length, bestValue: null, meanValue: null, bestMember: members[0]! });
+
+  it('knows a well-formed answer from noise', () => {
+    for (const ok of ['110', '-108', '\\frac{3}{4}', '7.5', '2 x + 1', '\\sqrt{2}', '3 \\pi', '50\\%']) expect(wellFormedAnswer(ok), ok).toBe(true);
+    for (const bad of ['-piecespiecespiecespieces)', '$-piecespieces', 'area)', '((2', 'the answer', '']) expect(wellFormedAnswer(bad), bad).toBe(false);
+  });
+
+  it('lists at most three well-formed answers from code that ran, and none when no code ran', () => {
+    const selection = select('majority', [0, 1, 2, 3, 4, 5].map((id) => ({ id, answer: ['110', '-piecespieces)', '108', '5', '6', '7'][id]!, value: null })));
+    const ran = [0, 1, 2, 3, 4, 5].map((sample) => ({ sample, codeRuns: [run(sample !== 2)] }));
+    const listed = uncheckedAttempts(selection, ran).map((c) => c.answer);
+    expect(listed).toHaveLength(3);
+    expect(listed).not.toContain('-piecespieces)');
+    expect(listed).not.toContain('108'); // its code failed
+    expect(uncheckedAttempts(selection, ran.map((s) => ({ ...s, codeRuns: [run(false)] })))).toEqual([]);
+    expect(uncheckedAttempts({ ...selection, clusters: [cluster('12', [0])] }, [{ sample: 0, codeRuns: [] }])).toEqual([]);
+    expect(codeRan({ codeRuns: [{ timedOut: true }] })).toBe(false);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { checkProblem, MAX_PROBLEM_CHARS } from '../../web/lib/validate-problem.ts';
 import { checkStudentAnswer } from '../../web/lib/check-answer.ts';
 import { splitSteps } from '../../web/lib/steps.ts';
-import { renderMathText } from '../../web/lib/render-math.ts';
+import { renderLatex, renderMathText } from '../../web/lib/render-math.ts';
+import { rephrasing, whatWouldHelp } from '../../web/lib/what-would-help.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 
 describe('problem checks', () => {
@@ -97,7 +98,38 @@ describe('math rendering', () => {
     expect(checkProblem('A pen costs $3. How much do 4 pens cost?').ok).toBe(true);
   });
 
+  it('renders the solver\'s own LaTeX as math even where it looks like prices', () => {
+    // What the rules read: starts with a digit and has spaces, which the price heuristic would take for "$2 ... $".
+    for (const tex of ['2 \\left(x - 3\\right) = 4 x + 10', '15\\% \\text{ of } 240', '2 x + 3 > 7']) {
+      const html = renderLatex(tex);
+      expect(html.startsWith('<span class="katex">')).toBe(true);
+      expect(html).not.toContain('tex-error');
+      // The source survives only as KaTeX's MathML annotation, never as visible text.
+      const visible = html.replace(/<annotation[^>]*>[\s\S]*?<\/annotation>/g, '');
+      expect(visible).not.toContain('\\');
+      expect(visible).not.toContain('$');
+    }
+    const sentence = renderMathText('Substitute $2 x + 3 = 7$ back: both sides are $7$.', { currency: false });
+    expect((sentence.match(/class="katex"/g) ?? []).length).toBe(2);
+    expect(renderMathText('Substitute $2 x + 3 = 7$ back.')).toContain('$2 x + 3 = 7$');
+  });
+
   it('keeps an escaped dollar as a dollar', () => {
     expect(renderMathText('costs \\$5')).toBe('costs $5');
+  });
+});
+
+describe('what would help', () => {
+  it('names a larger model this device can run first', () => {
+    expect(whatWouldHelp('Sam has 12 apples and gives 5 to Tom.', { title: 'Qwen2.5-Math 1.5B' })).toBe('What would help: a larger model this device can run, Qwen2.5-Math 1.5B (in Models below).');
+  });
+  it('builds the rephrasing from the student\'s own numbers where the words name the operation', () => {
+    expect(rephrasing('Sam has 12 apples and gives 5 to Tom. How many apples does Sam have left?')).toBe('12 - 5');
+    expect(rephrasing('A shirt costs $40 and is 25% off. What is the sale price?')).toBe('75% of 40');
+    expect(rephrasing('What is 20% of 1,250 people?')).toBe('20% of 1250');
+    expect(rephrasing('Pens come in packs of 6. How many pens are in 4 packs?')).toBe('6 * 4');
+    expect(rephrasing('Share 24 sweets equally among 3 children.')).toBe('24 / 3');
+    expect(rephrasing('Find the area of a circle with radius 3.')).toBeUndefined();
+    expect(whatWouldHelp('Find the area of a circle with radius 3.', undefined)).toMatch(/^What would help: writing it as an equation or expression the rules solve exactly/);
   });
 });

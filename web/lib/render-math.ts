@@ -19,18 +19,30 @@ function renderSpan(tex: string, displayMode: boolean): string {
   }
 }
 
-/** `$12 for adults and $` is two prices, not math: a span that starts with a digit and has a space in it. */
+/** One LaTeX expression the solver generated (an answer, a problem as the rules read it): always math, never prices. */
+export function renderLatex(tex: string, displayMode = false): string {
+  return renderSpan(tex, displayMode);
+}
+
+/**
+ * `$12 for adults and $` is two prices, not math: a span that starts with a digit and has a space in it.
+ * Applied only to text a person (or a model echoing a person) wrote, never to the solver's own LaTeX.
+ */
 export function looksLikeCurrency(span: string): boolean {
   return /^\d/.test(span) && /\s/.test(span.trim());
 }
 
-export function renderMathText(text: string): string {
+/**
+ * `currency: false` for text whose `$...$` spans are all the solver's own math (the symbolic steps' sentences);
+ * the default reads `$12 and $5` in typed text as prices.
+ */
+export function renderMathText(text: string, { currency = true }: { currency?: boolean } = {}): string {
   const pattern = /\$\$([\s\S]+?)\$\$|\\\[([\s\S]+?)\\\]|(?<!\\)\$([^$\n]+?)(?<!\\)\$|\\\(([\s\S]+?)\\\)/g;
   let html = '';
   let last = 0;
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     html += escapeHtml(text.slice(last, m.index)).replace(/\\\$/g, '$');
-    if (m[3] !== undefined && looksLikeCurrency(m[3])) {
+    if (currency && m[3] !== undefined && looksLikeCurrency(m[3])) {
       // Keep the closing "$" for the next span, which may open there.
       html += escapeHtml(`$${m[3]}`);
       last = m.index + m[0].length - 1;

@@ -16,6 +16,9 @@
  */
 import type { Cluster, Selection } from './selection.ts';
 import type { SolveResult } from '../contracts.ts';
+import { cleanAnswer } from './normalize.ts';
+import { evaluateLatexNumber } from './latex-number.ts';
+import { latexToSympy } from './equivalence.ts';
 
 export type ConfidenceLevel = 'verified' | 'likely' | 'not-sure';
 
@@ -118,4 +121,45 @@ export function shownAnswer(result: SolveResult): { answer: string | null; confi
   const confidence = result.confidence?.level ?? 'not-sure';
   if (confidence === 'not-sure') return { answer: null, confidence };
   return { answer: result.method === 'symbolic' ? (result.symbolic?.answer ?? null) : (result.selection.chosen?.answer ?? null), confidence };
+}
+
+/** Names an expression answer may use: one-letter variables and what the grader reads as functions and constants. */
+const EXPRESSION_NAMES = new Set(['sqrt', 'pi', 'oo', 'sin', 'cos', 'tan', 'log', 'exp', 'e', 'i', 'C']);
+
+/**
+ * A well-formed answer: a number or fraction the grader evaluates, or an expression it converts for sympy with
+ * balanced brackets and only one-letter names or known functions (`-piecespieces)` is none of these).
+ */
+export function wellFormedAnswer(answer: string): boolean {
+  const { text } = cleanAnswer(answer);
+  if (!text) return false;
+  if (evaluateLatexNumber(text) !== undefined) return true;
+  const sympy = latexToSympy(text);
+  if (sympy === undefined || !/^[\w\s+\-*/().,]+$/.test(sympy)) return false;
+  let depth = 0;
+  for (const ch of sympy) {
+    depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+    if (depth < 0) return false;
+  }
+  if (depth !== 0) return false;
+  const names = sympy.match(/[A-Za-z_]\w*/g) ?? [];
+  return names.every((name) => name.length === 1 || EXPRESSION_NAMES.has(name));
+}
+
+/** A solution some of whose code ran to the end (no error, no time limit). */
+export function codeRan(record: { codeRuns: ReadonlyArray<{ error?: unknown; timedOut: boolean }> }): boolean {
+  return record.codeRuns.some((run) => run.error === undefined && !run.timedOut);
+}
+
+/** At most this many unchecked attempts are listed when the tutor is not sure. */
+export const MAX_ATTEMPTS = 3;
+
+/**
+ * The unchecked attempts the page lists when it is not sure: well-formed answers given by a solution whose code
+ * ran, largest clusters first, at most MAX_ATTEMPTS; none when no solution's code ran.
+ */
+export function uncheckedAttempts(selection: Selection, samples: readonly { sample: number; codeRuns: ReadonlyArray<{ error?: unknown; timedOut: boolean }> }[]): Cluster[] {
+  const ran = new Set(samples.filter(codeRan).map((s) => s.sample));
+  if (ran.size === 0) return [];
+  return selection.clusters.filter((c) => wellFormedAnswer(c.answer) && c.members.some((m) => ran.has(m))).slice(0, MAX_ATTEMPTS);
 }
