@@ -31,6 +31,8 @@ export interface SymbolicTraceLine {
   subject: string | null;
   level: string | number | null;
   reason: string | null;
+  /** Why the rules did not answer: a decline's kind, or the status (parse-error, timeout, failed); null when answered. */
+  declineKind: string | null;
 }
 
 interface Tally {
@@ -57,6 +59,13 @@ function groupBy(lines: SymbolicTraceLine[], key: (l: SymbolicTraceLine) => stri
     groups.set(k, [...(groups.get(k) ?? []), l]);
   }
   return Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, tally(v)]));
+}
+
+/** How often each value occurs, commonest first (the first `top`). */
+function counts(values: Array<string | null>, top = Infinity): Record<string, number> {
+  const tally = new Map<string, number>();
+  for (const v of values) if (v !== null) tally.set(v, (tally.get(v) ?? 0) + 1);
+  return Object.fromEntries([...tally.entries()].sort((a, b) => b[1] - a[1]).slice(0, top));
 }
 
 /** Seconds per answered problem, warm: median and 95th percentile. */
@@ -95,6 +104,7 @@ export async function evalSymbolic(data: string, items: EvalItem[], out: string,
       subject: item.subject ?? null,
       level: item.level ?? null,
       reason: outcome.status === 'solved' ? null : 'reason' in outcome ? outcome.reason : outcome.message,
+      declineKind: outcome.status === 'solved' ? null : outcome.status === 'declined' ? outcome.kind : outcome.status,
     });
     if ((index + 1) % 25 === 0 || index + 1 === items.length) log(`${index + 1}/${items.length}`);
   }
@@ -111,6 +121,8 @@ export async function evalSymbolic(data: string, items: EvalItem[], out: string,
     secondsPerProblem: quantiles(lines.map((l) => l.seconds)),
     secondsPerAnswered: quantiles(answeredSeconds),
     loadSeconds: Math.round(loadSeconds * 10) / 10,
+    declines: counts(lines.map((l) => l.declineKind)),
+    declineReasons: counts(lines.map((l) => (l.declineKind === null ? null : `${l.declineKind}: ${l.reason}`)), 25),
     wrong: lines.filter((l) => l.method === 'symbolic' && !l.correct).map((l) => ({ id: l.id, answer: l.answer, gold: l.gold })),
     totalSeconds: Math.round((performance.now() - started) / 100) / 10,
   };
@@ -123,6 +135,7 @@ export async function evalSymbolic(data: string, items: EvalItem[], out: string,
   console.log(row('all', summary.overall));
   for (const [k, t] of Object.entries(summary.bySubject)) console.log(row(k, t));
   for (const [k, t] of Object.entries(summary.byLevel)) console.log(row(`level ${k}`, t));
+  console.log(`\ndeclines by kind: ${Object.entries(summary.declines).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   console.log(`\nwarm seconds per answered problem: median ${summary.secondsPerAnswered?.median ?? '-'}, p95 ${summary.secondsPerAnswered?.p95 ?? '-'}`);
   console.log(`wrote ${out} and ${trace}`);
 }

@@ -373,6 +373,13 @@ export interface SymbolicStep {
   substeps: SymbolicStep[];
 }
 
+/**
+ * Why the rules declined (tutor_symbolic/steps.py DECLINE_KINDS): `not-recognised`, no rule reads the wording (no note
+ * for the student); `recognised-not-finished`, a rule took the problem but cannot explain this case; `bad-input`, the
+ * problem as written has no answer (a negative length, a digit its base lacks), and `reason` says what is wrong.
+ */
+export type SymbolicDeclineKind = 'not-recognised' | 'recognised-not-finished' | 'bad-input';
+
 export type SymbolicOutcome =
   | {
       status: 'solved';
@@ -387,8 +394,8 @@ export type SymbolicOutcome =
       answerWords: string | null;
       durationMs: number;
     }
-  /** The rules cannot explain this problem: the model solves it. */
-  | { status: 'declined'; reason: string; durationMs: number }
+  /** The rules cannot explain this problem: the model solves it. `kind` says why (see SymbolicDeclineKind). */
+  | { status: 'declined'; kind: SymbolicDeclineKind; reason: string; durationMs: number }
   /** The text does not parse: what was read and where (character offset in `read`) it failed. */
   | { status: 'parse-error'; message: string; read: string; position: number | null; durationMs: number }
   /** The rules ran past their time limit, or the interpreter failed; the model solves it. */

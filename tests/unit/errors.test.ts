@@ -27,3 +27,23 @@ describe('errors', () => {
     expect(describeError(new AppError('Out of space.', { hint: 'Free some storage.' }))).toBe('Out of space. Free some storage.');
   });
 });
+
+describe('error registration', () => {
+  it('refuses a second class under a name already taken, and keeps the first', async () => {
+    const { registerError, StorageFullError } = await import('../../workers/common/errors.ts');
+    class Impostor extends AppError {
+      override name = 'StorageFullError';
+    }
+    expect(() => registerError(Impostor)).toThrow(/already registered by another class/);
+    expect(deserializeError(serializeError(new StorageFullError('full')))).toBeInstanceOf(StorageFullError);
+    expect(() => registerError(StorageFullError)).not.toThrow(); // the same class again is the same fact
+  });
+
+  it('gives every importer the one StorageFullError', async () => {
+    const common = await import('../../workers/common/errors.ts');
+    const download = await import('../../workers/model/download.ts');
+    const db = await import('../../web/lib/db.ts');
+    expect(download.StorageFullError).toBe(common.StorageFullError);
+    expect(db.StorageFullError).toBe(common.StorageFullError);
+  });
+});

@@ -43,3 +43,36 @@ describe('symbolic equivalence through sympy', () => {
     expect(verdict.equal).toBe(false);
   });
 });
+
+describe('letters that are variables are not units', () => {
+  let pyodide: PyodideInterface;
+  let symbolic: SymbolicCheck;
+  beforeAll(async () => {
+    pyodide = await loadPyodide();
+    pyodide.FS.mkdirTree('/site');
+    pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: SITE_PACKAGES }, '/site');
+    pyodide.runPython("import sys; sys.dont_write_bytecode = True; sys.path.append('/site'); import sympy");
+    symbolic = async (a, b) => {
+      let out = '';
+      pyodide.setStdout({ batched: (line) => (out += line) });
+      await pyodide.runPythonAsync(sympyEqualityProgram(a, b));
+      return out.trim() === 'True' ? true : out.trim() === 'False' ? false : undefined;
+    };
+  }, 120_000);
+
+  it('keeps s in 75 s^5: right written another way, wrong with another power', async () => {
+    expect((await answersEquivalent('75 \\cdot s^5', '75 s^{5}', symbolic)).equal).toBe(true);
+    expect((await answersEquivalent('75s^5', '75 s^{5}', symbolic)).equal).toBe(true);
+    expect((await answersEquivalent('75 s^{4}', '75 s^{5}', symbolic)).equal).toBe(false);
+    expect((await answersEquivalent('75', '75 s^{5}', symbolic)).equal).toBe(false);
+  });
+  it('reads 29 j^2 as a product with j, not the complex number 29j', async () => {
+    expect((await answersEquivalent('29 \\cdot j^{2}', '29 j^{2}', symbolic)).equal).toBe(true);
+    expect((await answersEquivalent('-841', '29 j^{2}', symbolic)).equal).toBe(false);
+  });
+  it('never strips a letter the problem uses as a variable', async () => {
+    expect((await answersEquivalent('5 m', '5', symbolic, { variables: ['m'] })).equal).toBe(false);
+    expect((await answersEquivalent('5 m', '5', symbolic)).equal).toBe(true);
+    expect((await answersEquivalent('12 \\text{ cm}', '12', symbolic)).equal).toBe(true);
+  });
+});

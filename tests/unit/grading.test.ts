@@ -1,6 +1,6 @@
 /** The grader against its case table, plus answer extraction. */
 import { describe, expect, it } from 'vitest';
-import { answersEquivalent, compareAnswers, latexToSympy } from '../../workers/solver/equivalence.ts';
+import { answersEquivalent, compareAnswers, latexToSympy, problemVariables } from '../../workers/solver/equivalence.ts';
 import { extractAnswer, lastBoxed } from '../../workers/solver/answer.ts';
 import { GRADING_CASES } from './grading-cases.ts';
 
@@ -71,5 +71,29 @@ describe('answer extraction', () => {
     expect(extractAnswer('Final Answer: $6$\nSo $\\boxed{5}$.', ['final-answer', 'boxed'])).toBe('5');
     // A source the format does not name is not read.
     expect(extractAnswer(text, ['boxed'])).toBe('5');
+  });
+});
+
+describe('letters of the problem', () => {
+  it('finds the variables of a problem, not its articles', () => {
+    expect(problemVariables('Solve for y: 3x + 2y = 12').sort()).toEqual(['x', 'y']);
+    expect(problemVariables('Find the area of a rectangle 3 m by 4 m')).toEqual([]);
+    expect(problemVariables('Simplify 5s^2 * 15 s^3')).toEqual(['s']);
+    expect(problemVariables('Let f(o) = -o**2 + 3*o - 1. What is f(-10)?').sort()).toEqual(['f', 'o']);
+    expect(problemVariables('Is a square a rectangle?')).toEqual([]);
+  });
+  it('does not strip a variable as a unit, strips a unit where the gold is a plain number', () => {
+    expect(compareAnswers('5 m', '5', { variables: ['m'] }).equal).toBe(false);
+    expect(compareAnswers('5 m', '5').equal).toBe(true);
+    expect(compareAnswers('75 s^{4}', '75 s^{5}').equal).toBe(false);
+  });
+});
+
+describe('sets and bases as MATH500 writes them', () => {
+  it('drops "x \\in" before a set, reads 4210_{5} as 4210_5', () => {
+    expect(compareAnswers('[-2, 7]', 'x \\in [-2,7]').equal).toBe(true);
+    expect(compareAnswers('[-2, 8]', 'x \\in [-2,7]').equal).toBe(false);
+    expect(compareAnswers('4210_{5}', '4210_5').equal).toBe(true);
+    expect(compareAnswers('4211_{5}', '4210_5').equal).toBe(false);
   });
 });

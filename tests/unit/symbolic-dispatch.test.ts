@@ -64,4 +64,17 @@ describe('dispatch', () => {
     expect(b.symbolicNote).toMatch(/Read: "x \+\* 2" at character 4/);
     expect(model.calls).toEqual([trig, bad]);
   });
+
+  it('reads the decline kind, not the sentence: bad input says what is wrong and that the model answer is not the rules\'', async () => {
+    const model = modelPath();
+    const q = 'Find the area of a circle with radius -3.';
+    const outcome = await solveSymbolic(q, python.run);
+    expect(outcome).toMatchObject({ status: 'declined', kind: 'bad-input' });
+    const result = await dispatchSolve(request(q), { symbolic: async () => outcome, model: model.run(q) });
+    expect(result.method).toBe('model');
+    expect(result.symbolicNote).toMatch(/cannot answer this problem as written: A radius must be a positive length; -3 is not\. The model's attempt below is not the rules' answer\./);
+    // The same sentence with another kind is read by its kind: not-recognised gets no note.
+    const silent = await dispatchSolve(request(q), { symbolic: async () => ({ ...outcome, kind: 'not-recognised' }) as typeof outcome, model: model.run(q) });
+    expect(silent.symbolicNote).toBeUndefined();
+  });
 });

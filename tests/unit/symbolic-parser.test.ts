@@ -92,7 +92,7 @@ describe('reading the problem back (Python side)', () => {
       'A jacket costs $80. It is on sale for 35% off. What does it cost now?',
       'What is the smallest positive perfect cube that can be written as the sum of three consecutive integers?',
       'Simplify sin(x)^2 + cos(x)^2',
-      'Find the area of a circle of radius 3',
+      'Find the area of the shaded region in the figure',
     ]) {
       const o = await solveSymbolic(text, python.run);
       expect(o.status, text).toBe('declined');

@@ -2,7 +2,7 @@
  * "Check my answer": grades a student's answer against the chosen one with the
  * solver's equivalence checker and says, kindly, why it counts or not.
  */
-import { answersEquivalent, type SymbolicCheck } from '../../workers/solver/equivalence.ts';
+import { answersEquivalent, problemVariables, type SymbolicCheck } from '../../workers/solver/equivalence.ts';
 import { cleanAnswer } from '../../workers/solver/normalize.ts';
 
 export interface AnswerFeedback {
@@ -10,10 +10,11 @@ export interface AnswerFeedback {
   message: string;
 }
 
-export async function checkStudentAnswer(student: string, expected: string, symbolic?: SymbolicCheck): Promise<AnswerFeedback> {
+/** `problem`, when given, names the letters used as variables: those are never taken for units. */
+export async function checkStudentAnswer(student: string, expected: string, symbolic?: SymbolicCheck, problem?: string): Promise<AnswerFeedback> {
   const mine = student.trim();
   if (mine === '') return { correct: false, message: 'Type your answer first.' };
-  const verdict = await answersEquivalent(mine, expected, symbolic);
+  const verdict = await answersEquivalent(mine, expected, symbolic, { variables: problem ? problemVariables(problem) : [] });
   const shown = cleanAnswer(expected).text || expected;
   if (!verdict.equal) {
     if (verdict.how === 'undecided') {

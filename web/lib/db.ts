@@ -3,7 +3,7 @@
  * solved problems. Nothing here leaves the device. Upgrades are explicit steps.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { AppError, registerError } from '../../workers/common/errors.ts';
+import { AppError, registerError, StorageFullError } from '../../workers/common/errors.ts';
 import type { SolveSettings } from '../../workers/contracts.ts';
 
 export const DB_NAME = 'math-tutor';
@@ -39,10 +39,7 @@ interface TutorSchema extends DBSchema {
 
 export type TutorDb = IDBPDatabase<TutorSchema>;
 
-export class StorageFullError extends AppError {
-  override name = 'StorageFullError';
-}
-registerError(StorageFullError);
+export { StorageFullError };
 
 export function openTutorDb(name = DB_NAME): Promise<TutorDb> {
   return openDB<TutorSchema>(name, DB_VERSION, {

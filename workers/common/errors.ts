@@ -43,11 +43,24 @@ export class PythonIsolationError extends AppError {
   override name = 'PythonIsolationError';
 }
 
-const registry = new Map<string, new (message: string, options?: { hint?: string; details?: Record<string, unknown> }) => AppError>();
+/** The browser's storage is full: what was to be kept (a model file, the history) could not be saved. */
+export class StorageFullError extends AppError {
+  override name = 'StorageFullError';
+}
 
-/** Register an error class so that it is rebuilt with its own class after crossing a thread. */
-export function registerError(cls: new (message: string, options?: { hint?: string; details?: Record<string, unknown> }) => AppError): void {
-  registry.set(new cls('').name, cls);
+type ErrorClass = new (message: string, options?: { hint?: string; details?: Record<string, unknown> }) => AppError;
+const registry = new Map<string, ErrorClass>();
+
+/**
+ * Register an error class so that it is rebuilt with its own class after crossing a thread. A name is one
+ * class: registering a second class under a name already taken throws (which class a caller got would
+ * otherwise depend on import order).
+ */
+export function registerError(cls: ErrorClass): void {
+  const name = new cls('').name;
+  const taken = registry.get(name);
+  if (taken && taken !== cls) throw new Error(`The error name ${name} is already registered by another class; define each error once and import it.`);
+  registry.set(name, cls);
 }
 registerError(AppError);
 registerError(CancelledError);
@@ -55,6 +68,7 @@ registerError(WorkerCrashedError);
 registerError(UnsupportedError);
 registerError(GpuDeviceLostError);
 registerError(PythonIsolationError);
+registerError(StorageFullError);
 
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {

@@ -7,9 +7,11 @@
  * waits. Stopped rows are dropped from the batch. Works with onnxruntime-web and
  * onnxruntime-node alike (the ORT module and session are passed in).
  */
+import { Serial, serialOf } from '../common/serial.ts';
 import type { DecodeSession, SamplerSpec, StepOutput } from '../solver/loop.ts';
 import { AppError, registerError } from '../common/errors.ts';
 import { sampleToken, seededRandom } from './sampler.ts';
+import { StreamDetokenizer } from './detokenize.ts';
 
 export interface TensorLike {
   readonly data: ArrayLike<number> | ArrayLike<bigint>;
@@ -150,6 +152,11 @@ export function floatsOf(data: ArrayLike<number>, start: number, end: number, ty
 export interface TokenizerLike {
   encode(text: string): number[];
   decode(ids: number[]): string;
+  /**
+   * Tokens for text that continues a sequence (appended code output), as tokenizing the whole
+   * text would give them: without the word-start prefix a SentencePiece tokenizer adds to a text's start.
+   */
+  encodeContinuation?(text: string): number[];
   /** The beginning-of-sequence token, when the tokenizer has one (added to a prompt only when its format asks). */
   bosTokenId?: number;
 }
@@ -170,10 +177,8 @@ interface Row {
   random: () => number;
   /** Every token of the sequence after the prompt (generated and appended). */
   tokens: number[];
-  /** Text decoded so far (after the prompt). */
-  text: string;
-  /** tokens[decoded..] are not yet in `text` (a UTF-8 character may still be incomplete). */
-  decoded: number;
+  /** The sequence's text as it streams: the new text of each token, decoded in context. */
+  detok: StreamDetokenizer;
   /** Logits for the next token; undefined until the row has been run. */
   logits: Float32Array | undefined;
   value: number | null;
@@ -186,16 +191,6 @@ interface Row {
   paused: boolean;
 }
 
-/** Runs model calls one at a time (ORT sessions are not re-entrant). */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(work, work);
-    this.tail = next.catch(() => {});
-    return next;
-  }
-}
-
 export class BatchDecoder implements DecodeSession {
   private rows: Row[] = [];
   private readonly stopped = new Map<number, Row>();
@@ -205,7 +200,11 @@ export class BatchDecoder implements DecodeSession {
   private time = 0;
   private mask: Uint8Array[] = [];
   private promptTokens: number[] = [];
-  private readonly mutex = new Mutex();
+  /**
+   * The session's one Serial (workers/common/serial.ts): an ONNX Runtime session is not re-entrant, and every
+   * decoder of it (one per solve, a greedy reference) waits for the others' calls, not only for its own.
+   */
+  private readonly mutex: Serial;
   /** Model calls made and tokens fed, for benchmarks. */
   stats = { runs: 0, fedTokens: 0 };
   /** Bytes that crossed between JavaScript and the execution provider. */
@@ -221,6 +220,7 @@ export class BatchDecoder implements DecodeSession {
     readonly device: 'webgpu' | 'wasm' | 'cpu',
   ) {
     this.io = graphIO(session, shape);
+    this.mutex = serialOf(session);
   }
 
   private emptyKv(length = 0): KvArray {
@@ -273,7 +273,8 @@ export class BatchDecoder implements DecodeSession {
   }
 
   private newRow(id: number, sampler: SamplerSpec): Row {
-    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], text: '', decoded: 0, logits: undefined, value: null, values: [], position: 0, feed: [], paused: false };
+    const detok = new StreamDetokenizer((ids) => this.tokenizer.decode(ids), this.promptTokens);
+    return { id, sampler, random: seededRandom(sampler.seed), tokens: [], detok, logits: undefined, value: null, values: [], position: 0, feed: [], paused: false };
   }
 
   private row(id: number): Row | undefined {
@@ -290,15 +291,10 @@ export class BatchDecoder implements DecodeSession {
         row.tokens.push(token);
         row.feed.push(token);
         if (this.shape.eosTokenIds.includes(token)) ended.add(row.id);
-        // Decode only what is new; hold back a trailing partial UTF-8 character until its last byte arrives.
-        const piece = this.tokenizer.decode(row.tokens.slice(row.decoded));
-        if (piece.endsWith('\uFFFD') && row.tokens.length - row.decoded < 4) {
-          deltas.set(row.id, '');
-        } else {
-          row.text += piece;
-          row.decoded = row.tokens.length;
-          deltas.set(row.id, piece);
-        }
+        // The token's text in the context of the row's last tokens (a partial UTF-8 character is held back).
+        let piece = row.detok.push([token]);
+        if (ended.has(row.id)) piece += row.detok.flush();
+        deltas.set(row.id, piece);
       }
       if (this.rows.some((r) => r.feed.length > 0)) await this.runRows();
       return { deltas, ended };
@@ -311,7 +307,7 @@ export class BatchDecoder implements DecodeSession {
   }
 
   async append(sequence: number, text: string): Promise<void> {
-    await this.appendTokens(sequence, this.tokenizer.encode(text));
+    await this.appendTokens(sequence, this.tokenizer.encodeContinuation?.(text) ?? this.tokenizer.encode(text));
   }
 
   /** Append token ids (e.g. an end-of-text token to read the final value) and resume. */
@@ -320,10 +316,8 @@ export class BatchDecoder implements DecodeSession {
       const row = this.row(sequence);
       if (!row || this.stopped.has(sequence)) return;
       row.tokens.push(...ids);
-      if (row.tokens.length > row.decoded) {
-        row.text += this.tokenizer.decode(row.tokens.slice(row.decoded));
-        row.decoded = row.tokens.length;
-      }
+      // The caller has this text already; the tokens are context for what the row writes next.
+      row.detok.skip(ids);
       row.feed.push(...ids);
       if (row.feed.length === 0) {
         row.paused = false;
@@ -536,7 +530,7 @@ export async function greedyRecompute(
         inputs[`past_key_values.${l}.${k}`] = new ort.Tensor(io.kvType, io.kvType === 'float16' ? new Uint16Array(0) : new Float32Array(0), [1, shape.numKvHeads, 0, shape.headDim]);
       }
     }
-    const result = await session.run(inputs);
+    const result = await serialOf(session).run(() => session.run(inputs));
     const kept = result.logits!.dims[1] ?? n;
     const last = floatsOf(result.logits!.data as ArrayLike<number>, (kept - 1) * shape.vocabSize, kept * shape.vocabSize, io.logitsType);
     let best = 0;

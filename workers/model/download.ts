@@ -10,7 +10,8 @@
  * store is an interface so that tests and browsers without OPFS use the in-memory one.
  */
 import type { ProgressEvent } from '../contracts.ts';
-import { AppError, CancelledError, registerError } from '../common/errors.ts';
+import { AppError, CancelledError, registerError, StorageFullError } from '../common/errors.ts';
+import { progressEvent } from '../common/progress.ts';
 import { formatBytes } from './memory-plan.ts';
 import { ChecksumError, verifyFile, type Manifest, type PackageFile } from './manifest.ts';
 
@@ -19,10 +20,7 @@ export class DownloadError extends AppError {
 }
 registerError(DownloadError);
 
-export class StorageFullError extends AppError {
-  override name = 'StorageFullError';
-}
-registerError(StorageFullError);
+export { StorageFullError };
 
 /** Where package files are kept: one folder per package, files appended as bytes arrive. */
 export interface FileStore {
@@ -166,11 +164,7 @@ async function fetchVerified(baseUrl: string, manifest: Manifest, file: PackageF
         pendingBytes += chunk.length;
         have += chunk.length;
         if (pendingBytes >= 4 * 1024 * 1024) await keep();
-        const seconds = (performance.now() - started) / 1000;
-        const rate = seconds > 0 ? (have - startBytes) / seconds : 0;
-        const event: ProgressEvent = { type: 'progress', stage: `Downloading ${file.path}`, done: have, total: file.bytes, rate };
-        if (rate > 0) event.etaSeconds = (file.bytes - have) / rate;
-        options.onEvent?.(event);
+        options.onEvent?.(progressEvent(`Downloading ${file.path}`, have, file.bytes, started, have - startBytes));
         if (have >= file.bytes) {
           await reader.cancel().catch(() => {});
           break;

@@ -4,6 +4,7 @@
  * against their sha256, the inference session created with the shards, the tokenizer built
  * from the verified files.
  */
+import { progressEvent } from '../common/progress.ts';
 import type { Capabilities, LoadModelOptions, ProgressEvent } from '../contracts.ts';
 import { configureOrt } from './ort-web.ts';
 import { guardSession, watchDeviceLoss } from './device-loss.ts';
@@ -133,11 +134,7 @@ async function fetchWithProgress(url: string, total: number, label: string, onEv
     if (done + value.length > out.length) throw new AppError(`${label} is larger than its manifest says.`, { hint: 'Delete the model and download it again.' });
     out.set(value, done);
     done += value.length;
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    const event: ProgressEvent = { type: 'progress', stage: `Loading ${label}`, done, total, rate };
-    if (rate > 0) event.etaSeconds = (total - done) / rate;
-    onEvent(event);
+    onEvent(progressEvent(`Loading ${label}`, done, total, started));
   }
   return out.subarray(0, done);
 }
@@ -202,12 +199,7 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
     const offset = before;
     const forward = (e: ProgressEvent) => {
       if (e.done === undefined) return onEvent(e);
-      const done = offset + e.done;
-      const seconds = (performance.now() - started) / 1000;
-      const rate = seconds > 0 ? done / seconds : 0;
-      const event: ProgressEvent = { type: 'progress', stage: e.stage, done, total, rate };
-      if (rate > 0) event.etaSeconds = (total - done) / rate;
-      onEvent(event);
+      onEvent(progressEvent(e.stage, offset + e.done, total, started));
     };
     if (store) {
       contents.push(await downloadFile(folder, manifest, file, store, { onEvent: forward }));

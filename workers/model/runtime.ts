@@ -4,6 +4,7 @@
  */
 import type { GenerateRequest, GenerateResult, JobId, LoadModelOptions, ModelApi, ModelEvent, ModelInfo, ProgressEvent } from '../contracts.ts';
 import { AppError } from '../common/errors.ts';
+import { Serial } from '../common/serial.ts';
 import { detectGpu } from '../common/env.ts';
 import { BatchDecoder, greedyRecompute } from './decoder.ts';
 import { generate } from './generate.ts';
@@ -15,8 +16,8 @@ import { destroyDevice } from './device-loss.ts';
 export class ModelRuntime implements ModelApi {
   private model: LoadedModel | undefined;
   private readonly jobs = new Map<JobId, AbortController>();
-  /** ONNX Runtime sessions are not re-entrant: calls that run the model wait their turn. */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** One generation at a time on the loaded model (each model call inside also waits for the session's own Serial). */
+  private readonly queue = new Serial();
 
   async load(baseUrl: string, id: string, options: LoadModelOptions, onEvent: (event: ProgressEvent) => void): Promise<ModelInfo> {
     await this.unload();
@@ -80,8 +81,6 @@ export class ModelRuntime implements ModelApi {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
-    this.queue = next.catch(() => {});
-    return next;
+    return this.queue.run(work);
   }
 }

@@ -11,12 +11,7 @@ export async function loadTokenizer(root: string, id: string): Promise<Tokenizer
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = root;
-  const tokenizer = await AutoTokenizer.from_pretrained(id);
-  return {
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
-    decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
-    ...bos(tokenizer),
-  };
+  return wrap(await AutoTokenizer.from_pretrained(id));
 }
 
 /**
@@ -28,9 +23,22 @@ export function tokenizerFromFiles(tokenizerJson: object, tokenizerConfig: Recor
   const name = typeof tokenizerConfig.tokenizer_class === 'string' ? tokenizerConfig.tokenizer_class.replace(/Fast$/, '') : 'PreTrainedTokenizer';
   const found = (transformers as unknown as Record<string, unknown>)[name];
   const Cls = (typeof found === 'function' && (found === PreTrainedTokenizer || found.prototype instanceof PreTrainedTokenizer) ? found : PreTrainedTokenizer) as typeof PreTrainedTokenizer;
-  const tokenizer = new Cls(tokenizerJson, tokenizerConfig);
+  return wrap(new Cls(tokenizerJson, tokenizerConfig));
+}
+
+function wrap(tokenizer: PreTrainedTokenizer): TokenizerLike {
+  const encode = (text: string) => tokenizer.encode(text, { add_special_tokens: false });
+  // A SentencePiece tokenizer marks the start of a text as a word start ('\n' alone becomes '▁', '<0x0A>').
+  // Text that continues a sequence is encoded after a newline, which no token crosses, and the newline's tokens dropped.
+  const anchor = encode('\n');
+  const encodeContinuation = (text: string) => {
+    if (anchor.length < 2) return encode(text);
+    const ids = encode(`\n${text}`);
+    return anchor.every((id, i) => ids[i] === id) ? ids.slice(anchor.length) : encode(text);
+  };
   return {
-    encode: (text) => tokenizer.encode(text, { add_special_tokens: false }),
+    encode,
+    encodeContinuation,
     decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
     ...bos(tokenizer),
   };

@@ -14,8 +14,9 @@
  * Each run has a wall-clock limit (sandbox.ts): first an interrupt, then terminate;
  * a solution whose worker was terminated continues in a fresh interpreter.
  */
-import { CancelledError, PythonIsolationError } from '../common/errors.ts';
+import { CancelledError, PythonIsolationError, WorkerCrashedError } from '../common/errors.ts';
 import type { PythonRunResult, PythonRuntimeFiles, PythonSnapshot } from '../contracts.ts';
+import { Serial } from '../common/serial.ts';
 import { pythonFiles } from './files.ts';
 import { DEFAULT_MAX_OUTPUT_CHARS } from './interpreter.ts';
 import { SandboxWorker, sandboxInterruptible } from './sandbox.ts';
@@ -51,7 +52,8 @@ const RESTORE_ATTEMPTS = 3;
 
 interface Session {
   worker: SandboxWorker;
-  tail: Promise<unknown>;
+  /** The solution's blocks, one at a time in order. */
+  serial: Serial;
   /** Its interpreter was terminated: earlier variables are gone. */
   lost: boolean;
 }
@@ -69,10 +71,19 @@ export class PythonPool {
   readonly restoreMs: number[] = [];
   /** Restores that failed (and were tried again in a new worker, up to RESTORE_ATTEMPTS). */
   restoreFailures = 0;
+  /** The first line of each failed restore's error, in order (what `restoreFailures` counts). */
+  readonly restoreErrors: string[] = [];
   /** Bumped each time the snapshot is made again after a failed restore. */
   private templateGeneration = 0;
   /** Interpreters terminated by time limits, crashes or memory exhaustion. */
   restarts = 0;
+  /** Workers made for solutions so far, and interpreter starts sent to them (one each, see SandboxWorker.ensure). */
+  get workersMade(): number {
+    return this.started;
+  }
+  interpreterStarts = 0;
+  /** Calls whose interpreter ended before it answered, given the next interpreter instead. */
+  rerouted = 0;
 
   constructor(private readonly options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
@@ -100,10 +111,11 @@ export class PythonPool {
     try {
       await spare.ensure();
     } catch (error) {
-      this.restoreFailures += 1;
-      if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS || this.disposed) throw error;
       const at = this.spares.indexOf(spare);
-      if (at < 0) return; // claimed meanwhile: its session retries on its own
+      // Claimed meanwhile (its session starts or retries its own), or the pool ended: nothing for warm() to report.
+      if (at < 0 || this.disposed) return;
+      this.noteFailure(error);
+      if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS) throw error;
       spare.dispose();
       const fresh = this.newInterpreter();
       this.spares.splice(at, 1, fresh);
@@ -111,18 +123,33 @@ export class PythonPool {
     }
   }
 
-  /** The session's interpreter, started; a failed restore is retried in a new worker (see readySpare). */
+  /**
+   * The session's interpreter, started. A failed restore is retried in a new worker (see readySpare); a worker
+   * that ended before it answered (WorkerCrashedError) is replaced by the next interpreter, so the call never
+   * reaches the student as "Python N was shut down".
+   */
   private async readyWorker(entry: Session): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await entry.worker.ensure();
       } catch (error) {
-        this.restoreFailures += 1;
-        if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS || this.disposed) throw error;
+        if (this.disposed) throw error;
+        if (error instanceof WorkerCrashedError && attempt < RESTORE_ATTEMPTS) {
+          this.rerouted += 1;
+        } else {
+          this.noteFailure(error);
+          if (!(error instanceof PythonIsolationError) || attempt >= RESTORE_ATTEMPTS) throw error;
+        }
         entry.worker.dispose();
-        entry.worker = this.newInterpreter();
+        entry.worker = this.takeSpare();
       }
     }
+  }
+
+  private noteFailure(error: unknown): void {
+    this.restoreFailures += 1;
+    const reason = error instanceof PythonIsolationError ? error.details?.['reason'] : undefined;
+    this.restoreErrors.push(String(reason ?? (error instanceof Error ? error.message : error)).split('\n')[0]!);
   }
 
   /**
@@ -141,7 +168,7 @@ export class PythonPool {
           const snapshot = await maker.bridge.call((api) => api.makeSnapshot());
           return { files, snapshot };
         } catch (error) {
-          this.restoreFailures += 1;
+          this.noteFailure(error);
           if (attempt < RESTORE_ATTEMPTS && !this.disposed) continue;
           throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
             hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
@@ -166,6 +193,7 @@ export class PythonPool {
     const worker = new SandboxWorker(
       `Python ${this.started}`,
       async (api, interrupt) => {
+        this.interpreterStarts += 1;
         const generation = this.templateGeneration;
         const { files, snapshot } = await this.loadTemplate();
         try {
@@ -205,20 +233,28 @@ export class PythonPool {
     }
   }
 
+  /** A ready interpreter if there is one, else the one closest to ready, else a new one; the pool refills behind it. */
+  private takeSpare(): SandboxWorker {
+    const ready = this.spares.findIndex((s) => s.isReady);
+    const worker = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.newInterpreter());
+    this.refill();
+    return worker;
+  }
+
   private claim(session: string): Session {
     let entry = this.sessions.get(session);
     if (!entry) {
       if (this.disposed) throw new CancelledError('The Python pool was shut down.');
-      const ready = this.spares.findIndex((s) => s.isReady);
-      const worker = ready >= 0 ? this.spares.splice(ready, 1)[0]! : (this.spares.shift() ?? this.newInterpreter());
-      entry = { worker, tail: Promise.resolve(), lost: false };
+      const worker = this.takeSpare();
+      entry = { worker, serial: new Serial(), lost: false };
       this.sessions.set(session, entry);
       const waited = performance.now();
-      entry.tail = worker.ensure().then(
-        () => this.claimWaitsMs.push(performance.now() - waited),
-        () => {},
+      void entry.serial.run(() =>
+        worker.ensure().then(
+          () => this.claimWaitsMs.push(performance.now() - waited),
+          () => {},
+        ),
       );
-      this.refill();
     }
     return entry;
   }
@@ -230,9 +266,7 @@ export class PythonPool {
    */
   run(session: string, code: string, options: RunOptions = {}): Promise<PythonRunResult> {
     const entry = this.claim(session);
-    const job = entry.tail.then(() => this.execute(entry, session, code, options));
-    entry.tail = job.catch(() => {});
-    return job;
+    return entry.serial.run(() => this.execute(entry, session, code, options));
   }
 
   private async execute(entry: Session, session: string, code: string, options: RunOptions): Promise<PythonRunResult> {
@@ -264,7 +298,7 @@ export class PythonPool {
     const entry = this.sessions.get(session);
     if (!entry) return;
     this.sessions.delete(session);
-    await entry.tail.catch(() => {});
+    await entry.serial.idle();
     entry.worker.dispose();
   }
 

@@ -30,9 +30,13 @@ function serveFromMemory(files: Record<string, { body: ArrayBuffer; type: string
 }
 
 let ranCode = false;
+let initCalled = false;
 
 const api: PythonWorkerApi = {
   async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null) {
+    // One interpreter per worker: a second Pyodide in the same scope would load beside the first and its lockdown.
+    if (initCalled) throw new Error('This Python worker has already started an interpreter; a second start is refused.');
+    initCalled = true;
     const started = performance.now();
     serveFromMemory({
       'pyodide.asm.wasm': { body: files.wasm, type: 'application/wasm' },

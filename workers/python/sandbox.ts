@@ -52,9 +52,19 @@ export class SandboxWorker {
   /** True once the interpreter has started and can run code at once. */
   isReady = false;
 
-  /** Start the interpreter (again, after a kill). */
+  /** Interpreters started in this object's workers (one per worker: a second start in one worker is refused). */
+  starts = 0;
+
+  /**
+   * Start the interpreter (again, after a kill). Calls in the same tick share one start: the worker is
+   * started synchronously, so a second caller finds it running and gets the same promise. One start per
+   * worker: Pyodide does not support two instances loading in one scope, and the first one's lockdown
+   * would pull `fetch` and more from under the second (python.worker.ts refuses a second `init`).
+   */
   ensure(): Promise<void> {
     if (this.ready && this.bridge.isRunning) return this.ready;
+    this.bridge.start();
+    this.starts += 1;
     this.isReady = false;
     this.interrupt = this.interruptible ? new Int32Array(new SharedArrayBuffer(4)) : null;
     const interrupt = this.interrupt;
@@ -63,7 +73,10 @@ export class SandboxWorker {
     });
     this.ready = ready;
     ready.catch(() => {
-      if (this.ready === ready) this.ready = undefined;
+      if (this.ready !== ready) return;
+      // A worker whose start failed is not started again: the next start gets a fresh worker.
+      this.ready = undefined;
+      this.bridge.restart('restarted after its interpreter failed to start');
     });
     return ready;
   }

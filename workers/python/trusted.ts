@@ -7,6 +7,7 @@
  * starts a fresh one.
  */
 import type { PythonRunResult } from '../contracts.ts';
+import { Serial } from '../common/serial.ts';
 import { pythonFiles } from './files.ts';
 import { DEFAULT_MAX_OUTPUT_CHARS } from './interpreter.ts';
 import { SandboxWorker } from './sandbox.ts';
@@ -15,7 +16,8 @@ export class TrustedPython {
   private readonly worker: SandboxWorker;
   private readonly timeoutMs: number;
   private calls = 0;
-  private tail: Promise<unknown> = Promise.resolve();
+  /** One call at a time, in order. */
+  private readonly serial = new Serial();
 
   constructor(options: { baseUrl?: string; timeoutMs?: number } = {}) {
     const baseUrl = options.baseUrl ?? `${import.meta.env?.BASE_URL ?? '/'}pyodide/`;
@@ -31,7 +33,7 @@ export class TrustedPython {
   /** Trusted code only (the grader, the symbolic solver, answer checking). */
   run(code: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<PythonRunResult> {
     const session = `trusted-${++this.calls}`;
-    const job = this.tail.then(async () => {
+    return this.serial.run(async () => {
       try {
         const runOptions = { timeoutMs: options.timeoutMs ?? this.timeoutMs, maxOutputChars: 100 * DEFAULT_MAX_OUTPUT_CHARS, ...(options.signal ? { signal: options.signal } : {}) };
         const { killed: _killed, ...result } = await this.worker.run(session, code, runOptions);
@@ -40,8 +42,6 @@ export class TrustedPython {
         if (this.worker.isReady) await this.worker.bridge.call((api) => api.closeSession(session)).catch(() => {});
       }
     });
-    this.tail = job.catch(() => {});
-    return job;
   }
 
   dispose(): void {

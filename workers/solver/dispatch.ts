@@ -9,14 +9,12 @@ import { SYMBOLIC_FORMAT } from '../contracts.ts';
 import { STRATEGY_IDS, type StrategyId } from './selection.ts';
 import { symbolicConfidence } from './confidence.ts';
 
-/** Declines that mean "this is not a problem for the rules" (words, a word problem): no note for the student. */
-const NOT_RECOGNISED = [/words the rules do not read/, /words around the math/, /math mixed with words/, /answer form the rules do not give/];
-
 /** What the page says when the model answers instead; undefined when the problem simply is not symbolic. */
 export function symbolicNote(outcome: SymbolicOutcome): string | undefined {
   if (outcome.status === 'solved') return undefined;
   if (outcome.status === 'declined') {
-    if (NOT_RECOGNISED.some((re) => re.test(outcome.reason))) return undefined;
+    if (outcome.kind === 'not-recognised') return undefined;
+    if (outcome.kind === 'bad-input') return `The step-by-step rules cannot answer this problem as written: ${outcome.reason} The model's attempt below is not the rules' answer.`;
     return `The step-by-step rules recognised this problem but could not finish it (${outcome.reason}); the model answers it instead.`;
   }
   if (outcome.status === 'parse-error') {

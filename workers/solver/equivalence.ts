@@ -8,7 +8,12 @@
  * only when one side carries a percent sign (ToRA always allows it, which would tell
  * a student that 50 and 0.5 are the same answer).
  */
-import { cleanAnswer, shapeOf, type Shape } from './normalize.ts';
+import { cleanAnswer, shapeOf, type Cleaned, type Shape } from './normalize.ts';
+
+export interface CompareOptions {
+  /** Letters the problem uses as variables: never read as units (m, s, g, ...). */
+  variables?: Iterable<string>;
+}
 
 export const RELATIVE_TOLERANCE = 1e-4;
 
@@ -74,10 +79,9 @@ function unorderedEqual(a: Shape[], b: Shape[]): boolean | undefined {
  * The fast, synchronous part: decides most pairs; 'undecided' means only a
  * symbolic check can tell (both are expressions that differ as text).
  */
-export function compareAnswers(a: string, b: string): Verdict {
+export function compareAnswers(a: string, b: string, options: CompareOptions = {}): Verdict {
   if (a.trim() === b.trim()) return { equal: true, how: 'identical' };
-  const ca = cleanAnswer(a);
-  const cb = cleanAnswer(b);
+  const [ca, cb] = cleanPair(a, b, options);
   if (ca.text === '' || cb.text === '') return { equal: false, how: 'different' };
   const sa = shapeOf(ca.text);
   const sb = shapeOf(cb.text);
@@ -96,12 +100,41 @@ export function compareAnswers(a: string, b: string): Verdict {
   return { equal: false, how: 'undecided' };
 }
 
+/**
+ * The letters a problem uses as variables: a single letter beside an operator or a bracket, or written
+ * against a digit ("75 s^5", "3x + 2y = 12", "f(o)", "$t$"); not the article in "a rectangle", nor the
+ * unit in "3 m by 4 m".
+ */
+export function problemVariables(problem: string): string[] {
+  const found = new Set<string>();
+  const operator = /[+\-*/^=()<>$,{}_|]/;
+  for (const match of problem.matchAll(/(?<![A-Za-z\\])([A-Za-z])(?![A-Za-z])/g)) {
+    const at = match.index;
+    const before = problem.slice(0, at).trimEnd().slice(-1);
+    const after = problem.slice(at + 1).trimStart().slice(0, 1);
+    if (operator.test(before) || operator.test(after) || /\d/.test(problem[at - 1] ?? '') || /\d/.test(problem[at + 1] ?? '')) found.add(match[1]!);
+  }
+  return [...found];
+}
+
+/**
+ * Both answers cleaned. A one-letter unit (m, s, g, l, h) is stripped from one side only when the other side is
+ * a plain number (with or without a longer unit), and never when the problem uses the letter as a variable:
+ * in `75 s^{5}` against `75 \cdot s^5`, s is a variable on both sides.
+ */
+function cleanPair(a: string, b: string, options: CompareOptions): [Cleaned, Cleaned] {
+  const variables = [...(options.variables ?? [])];
+  const plainNumber = (x: string) => shapeOf(cleanAnswer(x, { letterUnits: false, variables }).text).kind === 'number';
+  return [cleanAnswer(a, { letterUnits: plainNumber(b), variables }), cleanAnswer(b, { letterUnits: plainNumber(a), variables })];
+}
+
 /** Full equivalence: the fast path, then the symbolic check for what it leaves undecided. */
-export async function answersEquivalent(a: string, b: string, symbolic?: SymbolicCheck): Promise<Verdict> {
-  const fast = compareAnswers(a, b);
+export async function answersEquivalent(a: string, b: string, symbolic?: SymbolicCheck, options: CompareOptions = {}): Promise<Verdict> {
+  const fast = compareAnswers(a, b, options);
   if (fast.how !== 'undecided' || !symbolic) return fast;
-  const sa = latexToSympy(cleanAnswer(a).text);
-  const sb = latexToSympy(cleanAnswer(b).text);
+  const [ca, cb] = cleanPair(a, b, options);
+  const sa = latexToSympy(ca.text);
+  const sb = latexToSympy(cb.text);
   if (sa === undefined || sb === undefined) return fast;
   const equal = await symbolic(sa, sb).catch(() => undefined);
   if (equal === undefined) return fast;
@@ -158,6 +191,9 @@ export function latexToSympy(text: string): string | undefined {
     .replace(/\\ln/g, 'log')
     .replace(/\\(sin|cos|tan|log|exp)/g, '$1')
     .replace(/\^/g, '**')
+    // A number against a letter is a product: 29j would be Python's complex literal, 310i a syntax error.
+    .replace(/(\d)\s*(?=[jJ])/g, '$1*')
+    .replace(/(\d)(?=[a-zA-Z_])/g, '$1*')
     .replace(/\{/g, '(')
     .replace(/\}/g, ')');
   if (/\\|[=<>&|;'"`]|__/.test(s)) return undefined;

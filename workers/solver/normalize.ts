@@ -20,7 +20,16 @@ export type Shape =
   | { kind: 'union'; parts: Shape[] };
 
 const UNIT_WORDS =
-  'units?|dollars?|cents?|euros?|pounds?|yen|usd|cm|mm|km|m|meters?|metres?|centimeters?|kilometers?|inches|inch|in|feet|foot|ft|yards?|miles?|mph|kg|g|grams?|kilograms?|lbs?|ounces?|oz|liters?|litres?|l|ml|gallons?|hours?|hrs?|h|minutes?|mins?|seconds?|secs?|s|days?|weeks?|months?|years?|degrees?|sq|square|cubic|per|each|points?|people|persons?|students?|apples?|items?|pieces?|times';
+  'units?|dollars?|cents?|euros?|pounds?|yen|usd|cm|mm|km|meters?|metres?|centimeters?|kilometers?|inches|inch|in|feet|foot|ft|yards?|miles?|mph|kg|grams?|kilograms?|lbs?|ounces?|oz|liters?|litres?|ml|gallons?|hours?|hrs?|minutes?|mins?|seconds?|secs?|days?|weeks?|months?|years?|degrees?|sq|square|cubic|per|each|points?|people|persons?|students?|apples?|items?|pieces?|times';
+/** Units of one letter (metres, grams, litres, hours, seconds): also the commonest names of variables. */
+const LETTER_UNITS = ['m', 'g', 'l', 'h', 's'];
+
+export interface CleanOptions {
+  /** Strip units of one letter (m, g, l, h, s) after a number; default true. */
+  letterUnits?: boolean;
+  /** Letters the problem uses as variables: never units. */
+  variables?: Iterable<string>;
+}
 
 function unwrapCommand(text: string, command: string): string {
   const pattern = new RegExp(`\\\\${command}\\s*\\{`, 'g');
@@ -41,7 +50,7 @@ function unwrapCommand(text: string, command: string): string {
   return out;
 }
 
-export function cleanAnswer(raw: string): Cleaned {
+export function cleanAnswer(raw: string, options: CleanOptions = {}): Cleaned {
   let s = raw.trim();
   // Outer math delimiters.
   for (let changed = true; changed; ) {
@@ -73,8 +82,17 @@ export function cleanAnswer(raw: string): Cleaned {
   // "x = 5", "\theta = 30" (a single equation whose left side is a name).
   const assignment = /^\\?[a-zA-Z]+(?:_\{?\w+\}?)?\s*=\s*([^=]+)$/.exec(s);
   if (assignment) s = assignment[1]!.trim();
+  // "x \in [-2, 7]": the set is the answer.
+  const membership = /^\\?[a-zA-Z]+\s*\\in\s*(.+)$/.exec(s);
+  if (membership) s = membership[1]!.trim();
+  // 4210_{5} and 4210_5: one way to write a base.
+  s = s.replace(/_\{(\w+)\}/g, '_$1');
   // Trailing units after a number ("12 apples", "5 cm^2", "3.5 hours", "20 km/h").
-  const unit = new RegExp(`^([-+]?[\\d.,/]+(?:\\\\frac\\{\\d+\\}\\{\\d+\\})?)\\s*(?:(?:${UNIT_WORDS})(?:\\^\\{?\\d\\}?)?(?:\\s*/\\s*(?:${UNIT_WORDS}))?\\s*)+\\.?$`, 'i');
+  // A letter is a unit only with no power or a square or cube (m^2, not s^5), and never when it is a variable.
+  const variables = new Set(options.variables ?? []);
+  const letters = options.letterUnits === false ? [] : LETTER_UNITS.filter((u) => !variables.has(u));
+  const words = letters.length ? `${UNIT_WORDS}|${letters.join('|')}` : UNIT_WORDS;
+  const unit = new RegExp(`^([-+]?[\\d.,/]+(?:\\\\frac\\{\\d+\\}\\{\\d+\\})?)\\s*(?:(?:${words})(?:\\^\\{?[23]\\}?)?(?![a-zA-Z^])(?:\\s*/\\s*(?:${words}))?\\s*)+\\.?$`, 'i');
   const withUnit = unit.exec(s);
   if (withUnit) s = withUnit[1]!;
   s = s.replace(/\.$/, '').trim();

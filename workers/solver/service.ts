@@ -28,16 +28,6 @@ export interface ServiceOptions {
   pythonPoolSize?: number;
 }
 
-/** Waits for `work`, or less: until `signal` aborts (a stopped solve does not wait for the sandbox to finish starting). */
-function untilAborted(work: Promise<unknown>, signal: AbortSignal): Promise<unknown> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const stop = () => resolve(undefined);
-    signal.addEventListener('abort', stop, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
-  });
-}
-
 export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
   private readonly pool: PythonPool;
@@ -119,17 +109,16 @@ export class SolverService {
     this.jobs.set(request.jobId, controller);
     try {
       // The model and the sandbox start loading while the symbolic solver tries, so a problem it declines loses no time.
-      const python = this.warmSandbox();
+      void this.warmSandbox();
       const loading = this.loaded(request.modelId, onEvent);
       loading.catch(() => {});
       return await dispatchSolve(request, {
         symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
         model: async () => {
           const model = await loading;
-          // Decoding waits for the sandbox: decoding while its interpreters are restored gave garbage tokens and no
-          // values in Chromium (not understood yet; see workers/python/README.md).
-          // A sandbox that failed to start is each solution's own to retry or refuse (pool.ts), not the whole solve's.
-          await untilAborted(python.catch(() => {}), controller.signal);
+          // Decoding starts at once, while the sandbox may still restore interpreters: a solution's first code block
+          // waits for its own interpreter (pool.ts). Model calls of every decoder of this session are serialized
+          // (decoder.ts: the session's one Serial), so two solves never run the session at once.
           if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
           const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
           return runSolveLoop(request, {

@@ -73,6 +73,11 @@ def simplify(expr):
     num, den = sp.fraction(sp.together(expr))
     if expr.is_polynomial(*syms) if syms else False:
         return expand(expr)
+    value = sp.powsimp(sp.sympify(sp.srepr(expr)))
+    if syms and value.is_Mul and all(a.is_Number or (a.is_Pow and a.base.is_Symbol and a.exp.is_Integer) or a.is_Symbol for a in value.args) or value.is_Pow and value.base.is_Symbol:
+        # A monomial: numbers multiply and divide, powers of the same letter add and subtract their exponents.
+        steps.append(step('laws-of-exponents', 'Multiply and divide the numbers; for each letter add the exponents of a product and subtract those of the divisor.', value))
+        return steps, value
     if syms and den.has(*syms):
         fn, fd = sp.factor(num), sp.factor(den)
         steps.append(step('combine-fractions', 'Write it as one fraction and factor the top and the bottom.', f'\\frac{{{sp.latex(fn)}}}{{{sp.latex(fd)}}}'))

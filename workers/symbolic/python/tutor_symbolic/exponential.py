@@ -45,7 +45,25 @@ def _common_base(b):
     return p if p else (b, 1)
 
 
+def _isolate_power(relation, var, steps):
+    """c \cdot a^{f} + d = e with one power holding the unknown: a^{f} = (e - d) / c first (10^x - 10 = 9990, 8 \cdot 3^x = 72)."""
+    from .parse import Relation
+    e = sp.powdenest(sp.expand(relation.lhs.doit() - relation.rhs.doit()), force=True)
+    with_var = [t for t in sp.Add.make_args(e) if t.has(var)]
+    if len(with_var) != 1:
+        return relation
+    coeff, power = with_var[0].as_independent(var, as_Mul=True)
+    if not (power.is_Pow and power.base.is_number and power.base.is_positive) or coeff == 0:
+        return relation
+    value = sp.nsimplify(-(e - with_var[0]) / coeff)
+    if (power.base, value) == (relation.lhs, relation.rhs) or tex(power) == tex(relation.lhs) and tex(value) == tex(relation.rhs):
+        return relation
+    steps.append(step('isolate-power', 'Move every other term to the right and divide by the coefficient: the power stands alone.', f'{tex(power)} = {sp.latex(value)}'))
+    return Relation('=', power, value)
+
+
 def _solve_exponential(relation, var, steps):
+    relation = _isolate_power(relation, var, steps)
     sides = []
     for side in (relation.lhs, relation.rhs):
         be = _base_exponent(side, var)

@@ -58,6 +58,28 @@ _LOCALS['C'] = sp.Symbol('C')
 _LOCALS['O'] = sp.Symbol('O')
 _LOCALS['I'] = sp.Symbol('I')
 
+# Letters the problem uses as variables (the unknown, the letter asked for, "with respect to i"): read as
+# symbols even where they would otherwise be constants (i as the imaginary unit, e as Euler's number).
+_AS_VARIABLES = set()
+
+
+class letters_as_variables:
+    """``with letters_as_variables({'i'}): ...`` reads i as a variable inside the block."""
+
+    def __init__(self, letters):
+        self.letters = set(letters)
+
+    def __enter__(self):
+        self.saved = set(_AS_VARIABLES)
+        _AS_VARIABLES.update(self.letters)
+
+    def __exit__(self, *exc):
+        _AS_VARIABLES.clear()
+        _AS_VARIABLES.update(self.saved)
+
+
+CONSTANT_LETTERS = {'i': 'the imaginary unit', 'e': "Euler's number", 'E': "Euler's number"}
+
 _ALLOWED = re.compile(r"^[0-9A-Za-z_+\-*/^().,!|\s=<>≤≥·×÷√π%']*$")
 
 
@@ -97,7 +119,9 @@ def parse_plain(text):
         where = len(src) if src.count('(') > src.count(')') else src.index(')')
         raise ParseFailure('The brackets do not match.', src, where)
     try:
-        expr = parse_expr(src, local_dict=dict(_LOCALS), transformations=TRANSFORMS, evaluate=False)
+        names = dict(_LOCALS)
+        names.update({v: sp.Symbol(v) for v in _AS_VARIABLES})
+        expr = parse_expr(src, local_dict=names, transformations=TRANSFORMS, evaluate=False)
     except ParseFailure:
         raise
     except SyntaxError as error:
@@ -232,6 +256,8 @@ def from_mathjson(node, latex_source=''):
 
 
 def _sym(name):
+    if name in _AS_VARIABLES:
+        return sp.Symbol(name)
     if name in _SYMBOLS:
         return _SYMBOLS[name]
     if re.fullmatch(r'[A-Za-z]', name) or name in _GREEK or re.fullmatch(r'[A-Za-z]_\d', name):

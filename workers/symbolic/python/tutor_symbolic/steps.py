@@ -20,13 +20,33 @@ def step(rule, text, result='', substeps=None):
     return {'rule': rule, 'text': text, 'latex': tex(result) if result != '' else '', 'substeps': list(substeps or [])}
 
 
+# What a decline means, read by TypeScript (workers/contracts.ts SymbolicDeclineKind) instead of the sentence:
+#   not-recognised           the words are not a wording any rule reads (a word problem, say): no note for the student
+#   recognised-not-finished  a rule took the problem but cannot explain this case: the page says so
+#   bad-input                the problem as written cannot be answered (a negative length, a base above 36): the sentence says why
+DECLINE_KINDS = ('not-recognised', 'recognised-not-finished', 'bad-input')
+
+
 class Decline(Exception):
-    """A rule module cannot explain this case: the problem goes to the model."""
+    """A rule cannot explain this case: the problem goes to the model. ``reason`` is one sentence."""
+    kind = 'recognised-not-finished'
 
     def __init__(self, reason, kind=None):
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind
+        if kind is not None:
+            assert kind in DECLINE_KINDS, kind
+            self.kind = kind
+
+
+class NotRecognised(Decline):
+    """No rule reads these words."""
+    kind = 'not-recognised'
+
+
+class BadInput(Decline):
+    """The problem as written has no answer: a length below zero, a digit its base does not have, ..."""
+    kind = 'bad-input'
 
 
 class ParseFailure(Exception):
