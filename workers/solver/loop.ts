@@ -307,7 +307,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     settings,
     samples: records,
     selection,
-    confidence: modelConfidence({ selection, samples: records.map(confidenceSample), thresholds: deps.packageSelection?.confidence }),
+    confidence: modelConfidence({ selection, samples: records.map((r) => confidenceSample(r, request.question)), thresholds: deps.packageSelection?.confidence }),
     stoppedEarly,
     durationMs: now() - started,
   };
