@@ -25,7 +25,7 @@ function arg(name: string, fallback?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
-interface TraceRow { id: string; gold: string; samples: SampleRecord[] }
+interface TraceRow { id: string; question: string; gold: string; samples: SampleRecord[] }
 interface Judged { answered: boolean; correct: boolean; agreement: number | null; bestValue: number | null; level: string }
 
 const strategy = arg('strategy', 'greedy') as StrategyId;
@@ -37,7 +37,7 @@ const read = (path: string): TraceRow[] => readFileSync(path, 'utf8').split('\n'
 function judge(row: TraceRow, thresholds: ConfidenceThresholds): Judged {
   const outcomes = row.samples.map((s) => ({ id: s.sample, answer: s.answer, value: s.value, greedy: s.greedy }));
   const selection = select(strategy, strategy === 'greedy' ? outcomes : outcomes.filter((o) => !o.greedy));
-  const confidence = modelConfidence({ selection, samples: row.samples.map(confidenceSample), thresholds });
+  const confidence = modelConfidence({ selection, samples: row.samples.map((s) => confidenceSample(s, row.question)), thresholds });
   const answer = selection.chosen?.answer ?? null;
   return {
     answered: answer !== null,
@@ -64,11 +64,11 @@ function measure(rows: TraceRow[], thresholds: ConfidenceThresholds) {
 const calibrate = read(arg('calibrate')!);
 const ood = arg('ood') ? read(arg('ood')!) : [];
 const grid: ConfidenceThresholds[] = [];
-for (let a = 1; a <= 8; a++) for (let v = 0; v <= 19; v++) grid.push({ minAgreement: a / 8, minValue: v / 20 });
+for (let a = 1; a <= 8; a++) for (let v = 0; v <= 19; v++) for (const g of [0, 0.25, 0.5, 0.75, 1]) grid.push({ minAgreement: a / 8, minValue: v / 20, minGrounded: g });
 
 const sweep = grid.map((t) => ({ thresholds: t, calibration: measure(calibrate, t), ood: ood.length ? measure(ood, t) : null }));
 const admissible = sweep.filter((s) => (s.calibration.precision ?? 0) >= minPrecision && (!s.ood || s.ood.coverage <= oodMax));
-admissible.sort((a, b) => b.calibration.coverage - a.calibration.coverage || b.thresholds.minValue - a.thresholds.minValue);
+admissible.sort((a, b) => b.calibration.coverage - a.calibration.coverage || (a.ood?.coverage ?? 0) - (b.ood?.coverage ?? 0) || (b.thresholds.minGrounded ?? 0) - (a.thresholds.minGrounded ?? 0) || b.thresholds.minValue - a.thresholds.minValue);
 const best = admissible[0];
 if (!best) {
   console.error(`No thresholds reach precision ${minPrecision} with at most ${oodMax} confident out of domain.`);
@@ -78,7 +78,7 @@ if (!best) {
 const reports = Object.fromEntries((arg('report') ?? '').split(',').filter(Boolean).map((path) => [path, measure(read(path), best.thresholds)]));
 /** Coverage against precision along the agreement threshold, at the chosen value threshold (and with no value threshold). */
 const curve = (rows: TraceRow[]) => [best.thresholds.minValue, 0].flatMap((minValue) =>
-  Array.from({ length: 8 }, (_, i) => ({ minAgreement: (i + 1) / 8, minValue, ...measure(rows, { minAgreement: (i + 1) / 8, minValue }) })));
+  Array.from({ length: 8 }, (_, i) => ({ minAgreement: (i + 1) / 8, minValue, ...measure(rows, { minAgreement: (i + 1) / 8, minValue, minGrounded: best.thresholds.minGrounded ?? 0 }) })));
 
 const out = {
   strategy,
@@ -90,7 +90,7 @@ const out = {
   curves: Object.fromEntries([[arg('calibrate')!, curve(calibrate)], ...Object.keys(reports).map((path) => [path, curve(read(path))])]),
 };
 const fmt = (x: number | null) => (x === null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
-console.log(`strategy ${strategy}: minAgreement ${best.thresholds.minAgreement}, minValue ${best.thresholds.minValue}`);
+console.log(`strategy ${strategy}: minAgreement ${best.thresholds.minAgreement}, minValue ${best.thresholds.minValue}, minGrounded ${best.thresholds.minGrounded}`);
 console.log('| set | problems | accuracy | coverage | precision | confident and wrong |\n| --- | --- | --- | --- | --- | --- |');
 for (const [name, m] of [['calibration', best.calibration], ['ood (threshold choice)', best.ood], ...Object.entries(reports)] as const) {
   if (m) console.log(`| ${name} | ${m.problems} | ${fmt(m.accuracy)} | ${fmt(m.coverage)} | ${fmt(m.precision)} | ${m.confidentWrong} |`);

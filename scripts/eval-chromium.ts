@@ -36,6 +36,8 @@ export interface ChromiumEngineOptions {
   /** false: launch Chromium without WebGPU, so the solver runs on WebAssembly. Default: WebGPU offered, the solver chooses (as the page does). */
   webgpu?: boolean;
   onProblem?: (done: number, total: number, solved: Solved) => void;
+  /** The request for item `index` (default: the model evaluation's, evalRequest); `--solver auto` passes the page's. */
+  request?: (item: EvalItem, index: number) => SolveRequest;
   /** Diagnostics (page errors, server warnings). */
   log?: (line: string) => void;
 }
@@ -157,7 +159,7 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
     const devices: string[] = [];
     let restarts = 0;
     for (const [index, item] of items.entries()) {
-      const request = evalRequest(item, index, options.model, manifest, options.samples);
+      const request = options.request ? options.request(item, index) : evalRequest(item, index, options.model, manifest, options.samples);
       const out = await page.evaluate((req) => (window as unknown as { mathTutorEval: PageApi }).mathTutorEval.solve(req), request);
       check();
       restarts += out.restarts;

@@ -57,13 +57,21 @@ if (solver === 'symbolic') {
 if (solver === 'auto') {
   const dataFile = arg('data');
   if (!dataFile) {
-    console.error('Usage: npm run eval -- --solver auto --data <jsonl> [--model id] [--limit n] [--out file.json]');
+    console.error('Usage: npm run eval -- --solver auto --data <jsonl> [--engine node|chromium] [--seeds K] [--webgpu (chromium)] [--model id] [--limit n] [--out file.json]');
     process.exit(2);
   }
   const { evalAuto } = await import('./eval-auto.ts');
   const limitArg = arg('limit');
   const packages = arg('packages');
-  await evalAuto({ model: arg('model', 'demo-mario-tiny')!, data: dataFile, out: arg('out', 'bench/results/eval-auto.json')!, log: (line) => console.error(line), ...(packages ? { packages } : {}) }, readEvalSet(dataFile, limitArg ? Number(limitArg) : undefined));
+  const autoEngine = arg('engine', 'node');
+  if (autoEngine !== 'node' && autoEngine !== 'chromium') {
+    console.error('--engine is node (the default) or chromium');
+    process.exit(2);
+  }
+  await evalAuto({
+    model: arg('model', 'demo-mario-tiny')!, data: dataFile, out: arg('out', 'bench/results/eval-auto.json')!, log: (line) => console.error(line),
+    engine: autoEngine, seeds: Number(arg('seeds', '1')), webgpu: process.argv.includes('--webgpu'), ...(packages ? { packages } : {}),
+  }, readEvalSet(dataFile, limitArg ? Number(limitArg) : undefined));
   process.exit(0);
 }
 if (solver !== 'model') {

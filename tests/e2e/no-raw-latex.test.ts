@@ -3,7 +3,7 @@
  * Python) solves its own examples and problems of every kind the tutor meets (equations with brackets,
  * percentages, inequalities, word problems it knows and word problems it does not), and after each the
  * visible text of the result, with KaTeX's output removed, must hold no `$...$` span and no TeX command.
- * Code blocks are code (a Python `\n` is not TeX) and text the student typed (the input's preview, the
+ * Code blocks are code (a Python `\n` is not TeX) and text the student types or picks (the input, its preview, the examples list, the
  * history) may hold prices, so those are left out; a span that reads as two prices ("$12 for adults and $")
  * is not math.
  */
@@ -29,7 +29,7 @@ const PROBLEMS = [
 async function visibleText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
-    main.querySelectorAll('.katex, .katex-display, pre, code:not(.tex-error), textarea, input, .preview, [data-testid="history"]').forEach((el) => el.remove());
+    main.querySelectorAll('.katex, .katex-display, pre, code:not(.tex-error), textarea, input, select, .preview, [data-testid="history"]').forEach((el) => el.remove());
     return main.textContent ?? '';
   });
 }

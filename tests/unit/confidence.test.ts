@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseManifest } from '../../workers/model/manifest.ts';
-import { codeRan, confidenceSample, modelConfidence, symbolicConfidence, uncheckedAttempts, wellFormedAnswer, type ConfidenceSample } from '../../workers/solver/confidence.ts';
+import { codeRan, confidenceSample, groundedCode, modelConfidence, symbolicConfidence, uncheckedAttempts, wellFormedAnswer, type ConfidenceSample } from '../../workers/solver/confidence.ts';
 import { select } from '../../workers/solver/selection.ts';
 
-const thresholds = { minAgreement: 0.75, minValue: 0.5 };
+const thresholds = { minAgreement: 0.75, minValue: 0.5, minGrounded: 0.5 };
 
 /** Eight sampled solutions plus a greedy one (id 8); `answers[i]` null means no answer. */
-function solve(answers: Array<string | null>, values: Array<number | null>, failed: number[] = []) {
+function solve(answers: Array<string | null>, values: Array<number | null>, failed: number[] = [], ungrounded: number[] = []) {
   const samples: ConfidenceSample[] = answers.map((answer, id) => ({
     id,
     answer,
@@ -15,6 +15,7 @@ function solve(answers: Array<string | null>, values: Array<number | null>, fail
     greedy: id === answers.length - 1,
     codeRuns: 1,
     failedRuns: failed.includes(id) ? 1 : 0,
+    grounded: !ungrounded.includes(id),
   }));
   const selection = select('greedy', samples);
   return { samples, selection };
@@ -81,8 +82,9 @@ describe('confidence', () => {
   });
 
   it('reads solution records as the solver writes them', () => {
-    const s = confidenceSample({ sample: 3, answer: '2', value: 0.4, greedy: false, codeRuns: [{ timedOut: false }, { error: { type: 'NameError' }, timedOut: false }, { timedOut: true }] });
-    expect(s).toEqual({ id: 3, answer: '2', value: 0.4, greedy: false, codeRuns: 3, failedRuns: 2 });
+    const run = (code: string, extra = {}) => ({ code, output: '', timedOut: false, ...extra });
+    const s = confidenceSample({ sample: 3, answer: '2', value: 0.4, greedy: false, codeRuns: [run('left = 7 - 5'), run('x', { error: { type: 'NameError' } }), run('y', { timedOut: true })] }, 'Sam has 7 apples and eats 5. How many are left?');
+    expect(s).toEqual({ id: 3, answer: '2', value: 0.4, greedy: false, codeRuns: 3, failedRuns: 2, grounded: true });
   });
 
   it('calls a symbolic solution verified', () => {
@@ -100,6 +102,31 @@ describe("a package's measured selection", () => {
   it('refuses an unknown strategy or thresholds outside 0..1, naming the field', () => {
     expect(() => parseManifest({ ...raw, selection: { strategy: 'vibes' } })).toThrow(/"selection.strategy" vibes/);
     expect(() => parseManifest({ ...raw, selection: { strategy: 'majority', confidence: { minAgreement: 2, minValue: 0.5 } } })).toThrow(/selection.confidence/);
+  });
+});
+
+describe('code grounded in the problem', () => {
+  const runs = (...codes: string[]) => codes.map((code, i) => ({ code, output: i === 0 ? '30' : '' }));
+  it('takes code whose numbers and names come from the problem', () => {
+    expect(groundedCode('A jacket costs $80. It is on sale for 35% off. What does it cost now?', runs('sale = 80 * (1 - 35 / 100)\nprint(sale)'))).toBe(true);
+    expect(groundedCode('A teacher has 1,250 coins and shares them among 21 students. How many are left over?', runs('left = 1250 % 21\nprint(left)'))).toBe(true);
+    // An earlier output is a known number.
+    expect(groundedCode('Pens cost $10 each. Ana buys 3. How much does she pay in total?', runs('cost = 3 * 10\nprint(cost)', 'total = 30 + 0\nprint(total)'))).toBe(true);
+  });
+  it('refuses the template it reached for instead: an area for a shirt, numbers from nowhere', () => {
+    expect(groundedCode('A shirt costs $40 and is 25% off. What is the sale price?', runs('area = 25 * 40\nprint(area)'))).toBe(false);
+    expect(groundedCode('Sam has 12 apples and gives 5 to Tom. How many apples does Sam have left?', runs('left = 12 * 9 + 2\nprint(left)'))).toBe(false);
+    expect(groundedCode('Sam has 12 apples.', [])).toBe(false);
+    // Digits in strings and comments are not the computation.
+    expect(groundedCode('Sam has 12 apples and eats 5. How many are left?', runs('left = 12 - 5  # 77\nprint("left 99", left)'))).toBe(true);
+  });
+  it('keeps an answer of ungrounded solutions from being likely, and a package without the figure likely of nothing', () => {
+    const { samples, selection } = solve(['56', '56', '56', '56', '56', '56', '56', '12', '56'], Array(9).fill(0.8), [], [0, 1, 2, 3, 4, 5, 6, 8]);
+    expect(modelConfidence({ selection, samples, thresholds }).level).toBe('not-sure');
+    expect(modelConfidence({ selection, samples, thresholds }).reason).toMatch(/outside what this model knows/);
+    const fine = solve(['56', '56', '56', '56', '56', '56', '56', '12', '56'], Array(9).fill(0.8));
+    expect(modelConfidence({ ...fine, thresholds }).level).toBe('likely');
+    expect(modelConfidence({ ...fine, thresholds: { minAgreement: 0.75, minValue: 0.5 } }).level).toBe('not-sure');
   });
 });
 

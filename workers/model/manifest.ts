@@ -122,6 +122,7 @@ export function parseManifest(json: unknown): Manifest {
   need(sel === undefined || (STRATEGY_IDS as readonly string[]).includes(sel.strategy), id, `"selection.strategy" ${String(sel?.strategy)} is not a strategy the tutor knows`);
   const conf = sel?.confidence;
   need(conf === undefined || [conf.minAgreement, conf.minValue].every((x) => typeof x === 'number' && x >= 0 && x <= 1), id, '"selection.confidence" needs minAgreement and minValue between 0 and 1');
+  need(conf?.minGrounded === undefined || (typeof conf.minGrounded === 'number' && conf.minGrounded >= 0 && conf.minGrounded <= 1), id, '"selection.confidence.minGrounded" is a share between 0 and 1');
   return m as Manifest;
 }
 

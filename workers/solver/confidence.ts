@@ -28,6 +28,13 @@ export interface ConfidenceThresholds {
   minAgreement: number;
   /** The chosen answer's best value-head score. */
   minValue: number;
+  /**
+   * Share of the agreeing solutions whose code is grounded in the problem (groundedCode): every number it uses
+   * is the problem's, an earlier output's or a unit constant, and a quantity it names is one the problem names.
+   * A model trained on a few templates is confidently, consistently wrong outside them; agreement and value
+   * cannot tell, this can. Absent: the package was not calibrated for it, and no answer is "likely".
+   */
+  minGrounded?: number;
 }
 
 /** What the rules read of one solution. */
@@ -40,6 +47,8 @@ export interface ConfidenceSample {
   /** Code blocks that ran, and how many of them failed (an error or a time limit). */
   codeRuns: number;
   failedRuns: number;
+  /** Its code is grounded in the problem (groundedCode); false without code. */
+  grounded: boolean;
 }
 
 export interface ConfidenceInput {
@@ -70,9 +79,40 @@ export function symbolicConfidence(): Confidence {
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
 
-/** What the rules read of a solution record (SampleRecord). */
-export function confidenceSample(record: { sample: number; answer: string | null; value: number | null; greedy: boolean; codeRuns: ReadonlyArray<{ error?: unknown; timedOut: boolean }> }): ConfidenceSample {
+/** Numbers any solution may use without taking them from the problem: units and rounding (percent, minutes, places). */
+const UNIT_CONSTANTS = new Set([0, 1, 2, 10, 60, 100]);
+
+const numbersOf = (text: string): number[] => [...text.replace(/(\d),(?=\d{3})/g, '$1').matchAll(/(?<![\w.])\d+(?:\.\d+)?(?![\w])/g)].map((m) => Number(m[0]));
+
+/** Code without its string literals and comments (their digits and words are not the computation). */
+const codeOnly = (code: string): string => code.replace(/(["'])(?:\\.|(?!\1).)*\1/g, '""').replace(/#.*$/gm, '');
+
+/**
+ * The solution's code is grounded in the problem: every number it uses is one of the problem's, one an earlier
+ * run printed, or a unit constant; and at least one name it assigns is a quantity the problem names (`sale` for
+ * "on sale", `left` for "left over"; `area` in a problem about a shirt's price is not). Pure and cheap (no model
+ * call): a few regular expressions over the problem and the code.
+ */
+export function groundedCode(question: string, runs: ReadonlyArray<{ code: string; output: string }>): boolean {
+  if (runs.length === 0) return false;
+  const known = new Set([...numbersOf(question), ...UNIT_CONSTANTS]);
+  const words = new Set((question.toLowerCase().match(/[a-z]{3,}/g) ?? []).map((w) => w.slice(0, 4)));
+  let named = false;
+  for (const run of runs) {
+    const code = codeOnly(run.code);
+    if (numbersOf(code).some((n) => !known.has(n))) return false;
+    for (const m of code.matchAll(/^\s*([A-Za-z_]\w*)\s*=(?!=)/gm)) {
+      if (m[1]!.toLowerCase().split('_').some((part) => part.length >= 3 && words.has(part.slice(0, 4)))) named = true;
+    }
+    for (const n of numbersOf(run.output)) known.add(n);
+  }
+  return named;
+}
+
+/** What the rules read of a solution record (SampleRecord) to the problem `question`. */
+export function confidenceSample(record: { sample: number; answer: string | null; value: number | null; greedy: boolean; codeRuns: ReadonlyArray<{ error?: unknown; timedOut: boolean; code: string; output: string }> }, question: string): ConfidenceSample {
   return {
+    grounded: groundedCode(question, record.codeRuns),
     id: record.sample,
     answer: record.answer,
     value: record.value,
@@ -107,6 +147,11 @@ export function modelConfidence({ selection, samples, thresholds, check }: Confi
   }
   if (bestValue < thresholds.minValue) {
     return notSure(`The solutions agree, but the model scores them low (${bestValue.toFixed(2)}; at least ${thresholds.minValue.toFixed(2)} needed).`, agreement, bestValue);
+  }
+  if (thresholds.minGrounded === undefined) return notSure('This model was not measured on problems outside what it learnt, so its answers are shown as unchecked attempts.', agreement, bestValue);
+  const grounded = members.filter((s) => s.grounded).length / members.length;
+  if (grounded < thresholds.minGrounded) {
+    return notSure('The solutions agree, but their code uses numbers or quantities the problem does not mention: the problem may be outside what this model knows.', agreement, bestValue);
   }
   return {
     level: 'likely',
