@@ -31,6 +31,19 @@ describe('WorkerBridge', () => {
     b.terminate();
   });
 
+  it('a call made right after a cancel is not killed by the cancelled call\'s grace period', async () => {
+    // The worker ignores the cooperative cancel (it is busy), so the grace period ends in termination;
+    // the next call must run in a fresh worker, not die with the earlier call's cancellation.
+    const b = bridge({ cancelGraceMs: 300 });
+    const controller = new AbortController();
+    const stuck = b.call((api) => api.spin(2_000), controller.signal, { cancel: async () => undefined });
+    setTimeout(() => controller.abort(), 100);
+    await expect(stuck).rejects.toBeInstanceOf(CancelledError);
+    expect(await b.call((api) => api.echo('next'))).toBe('next');
+    expect(b.starts).toBe(2);
+    b.terminate();
+  });
+
   it('rejects every pending call of a worker that crashes', async () => {
     const b = bridge();
     const crashing = b.call((api) => api.crash());

@@ -11,7 +11,7 @@ import { commands } from 'vitest/browser';
 import { PythonPool } from '../../workers/python/pool.ts';
 
 const RESTORES = Number(import.meta.env.VITE_RESTORES ?? 40);
-const SIZE = 8; // as the solver keeps
+const SIZE = Number(import.meta.env.VITE_RESTORE_CONCURRENT ?? 8); // 8: as the solver keeps
 const RESULTS: string | undefined = import.meta.env.VITE_RESTORE_RESULTS;
 const pools: PythonPool[] = [];
 afterEach(() => {

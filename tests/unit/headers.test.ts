@@ -1,3 +1,5 @@
+import { modelHosts, parseRegistry } from '../../workers/model/registry.ts';
+import registryJson from '../../models/registry.json';
 import { describe, expect, it } from 'vitest';
 import { contentSecurityPolicy, headersFile, securityHeaders } from '../../web/security/headers.ts';
 
@@ -26,5 +28,12 @@ describe('security headers', () => {
     const file = headersFile();
     expect(file.split('\n')[0]).toBe('/*');
     expect(file).toContain('  Cross-Origin-Embedder-Policy: require-corp');
+  });
+
+  it("allows, one by one, every host the hub's downloads go to: the hub, its CDNs and the Xet bridge", () => {
+    const hosts = modelHosts(parseRegistry(registryJson));
+    const connect = contentSecurityPolicy({ connectHosts: hosts }).split('; ').find((d) => d.startsWith('connect-src '))!.split(' ').slice(1);
+    for (const host of ['https://huggingface.co', 'https://cas-bridge.xethub.hf.co', 'https://transfer.xethub.hf.co', 'https://us.aws.cdn.hf.co', 'https://cdn-lfs.hf.co']) expect(connect).toContain(host);
+    expect(connect.some((h) => h.includes('*'))).toBe(false);
   });
 });

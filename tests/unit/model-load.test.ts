@@ -28,3 +28,26 @@ describe('loader file list', () => {
     expect(externalDataName('model.onnx', 'model.onnx_data')).toBe('model.onnx_data');
   });
 });
+
+describe('memory plan corrected from the loaded session', () => {
+  it("plans the cache in the dtype the session's past_key_values inputs really have", async () => {
+    const ort = await import('onnxruntime-node');
+    const { graphIO } = await import('../../workers/model/decoder.ts');
+    const { planFor } = await import('../../workers/model/load.ts');
+    const dir = 'tests/fixtures/converted/converted-llama-kv16';
+    const real = parseManifest(JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')));
+    const session = await ort.InferenceSession.create(`${dir}/onnx/model.onnx`);
+    const a = real.architecture;
+    const io = graphIO(session as never, { numLayers: a.numLayers });
+    expect(io.kvType).toBe('float16');
+    // The same package with a manifest that says nothing of its cache: an fp32 variant is assumed float32 ...
+    const silent = parseManifest({ ...real, variants: real.variants.map(({ kvCacheDtype: _, ...v }) => v) });
+    const gpu = { available: true, maxBufferSize: 1024 ** 3, maxStorageBufferBindingSize: 1024 ** 3 };
+    const assumed = planFor(silent, 'webgpu', 'fp32', gpu, 8);
+    // ... and the session's input types correct it to half the bytes.
+    const corrected = planFor(silent, 'webgpu', 'fp32', gpu, 8, io.kvType);
+    expect(corrected.kvCacheBytes * 2).toBe(assumed.kvCacheBytes);
+    expect(corrected.kvCacheBytes).toBe(planFor(real, 'webgpu', 'fp32', gpu, 8).kvCacheBytes);
+    await session.release();
+  });
+});

@@ -39,7 +39,7 @@ describe('memory plan: MARIO-OVM-7B (32 layers, 32 kv heads, head_dim 128)', () 
   it('needs 1 MiB of float32 KV cache per token (0.5 MiB in float16)', () => {
     expect(kvCacheBytes(MARIO_OVM_7B, 'q4', 1, 1)).toBe(32 * 32 * 128 * 2 * 4);
     expect(kvCacheBytes(MARIO_OVM_7B, 'q4', 1, 1)).toBe(MiB);
-    expect(kvCacheBytes(MARIO_OVM_7B, 'q4f16', 2048, 8)).toBe(8 * GiB);
+    expect(kvCacheBytes(MARIO_OVM_7B, 'q4f16', 2048, 8, 'float16')).toBe(8 * GiB);
     // 8 samples x 2048 tokens with a float32 cache: 16 GiB, held twice during a call.
     const need = memoryNeed(MARIO_OVM_7B, 'q4', 8, 2048);
     expect(need.kvCacheBytes).toBe(16 * GiB);
@@ -48,7 +48,9 @@ describe('memory plan: MARIO-OVM-7B (32 layers, 32 kv heads, head_dim 128)', () 
 
   it('shrinks the batch, then the context, to fit a GPU; refuses WebAssembly with the numbers', () => {
     const gpu = (gib: number) => ({ device: 'webgpu' as const, memoryBytes: gib * GiB, maxBufferBytes: 2 * GiB });
-    expect(planMemory(MARIO_OVM_7B, 'q4f16', gpu(24), { batch: 8, context: 2048 })).toMatchObject({ batch: 8, context: 2048, reductions: [] });
+    expect(planMemory(MARIO_OVM_7B, 'q4f16', gpu(24), { batch: 8, context: 2048, kvCacheDtype: 'float16' })).toMatchObject({ batch: 8, context: 2048, reductions: [] });
+    // Without kv_cache_dtype a q4f16 graph keeps a float32 cache (keep_io_types): twice the bytes, half the batch.
+    expect(planMemory(MARIO_OVM_7B, 'q4f16', gpu(24), { batch: 8, context: 2048 })).toMatchObject({ batch: 4, context: 2048 });
     expect(planMemory(MARIO_OVM_7B, 'q4', gpu(16), { batch: 8, context: 2048 })).toMatchObject({ batch: 2, context: 2048, reductions: ['batch 8 → 2'] });
     expect(planMemory(MARIO_OVM_7B, 'q4', gpu(8), { batch: 8, context: 2048 })).toMatchObject({ batch: 1, context: 1024 });
     const error = (() => {
@@ -85,6 +87,20 @@ describe('memory plan: Qwen2.5-Math-1.5B (28 layers, 2 kv heads, head_dim 128, v
     expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 1, 1)).toBe(28 * 2 * 128 * 2 * 4);
     expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 1, 1)).toBe(56 * 1024);
     expect(kvCacheBytes(QWEN25_MATH_15B, 'q4', 4096, 8)).toBe(1.75 * GiB);
+  });
+
+  it('plans a float32 cache for q4f16 where config.json names no kv_cache_dtype: 2 x 1.75 GiB at 8 x 4096, not 2 x 0.875', () => {
+    expect(memoryNeed(QWEN25_MATH_15B, 'q4f16', 8, 4096).kvCacheBytes).toBe(1.75 * GiB);
+    expect(memoryNeed(QWEN25_MATH_15B, 'q4f16', 8, 4096, { kvCacheDtype: 'float16' }).kvCacheBytes).toBe(0.875 * GiB);
+    expect(memoryNeed(QWEN25_MATH_15B, 'fp16', 8, 4096).kvCacheBytes).toBe(0.875 * GiB);
+  });
+
+  it("limits a single tensor by the GPU's storage-binding size as well as its buffer size", () => {
+    expect(budgetFor('webgpu', { maxBufferSize: 4 * GiB, maxStorageBufferBindingSize: 512 * MiB }, 16).maxBufferBytes).toBe(512 * MiB);
+    expect(budgetFor('webgpu', { maxBufferSize: 256 * MiB, maxStorageBufferBindingSize: GiB }, 16).maxBufferBytes).toBe(256 * MiB);
+    // The fp16 embedding of MARIO-OVM-7B (32016 x 4096 x 2 bytes, 250 MiB) does not fit a 128 MiB binding (WebGPU's default limit).
+    expect(() => planMemory(MARIO_OVM_7B, 'fp16', budgetFor('webgpu', { maxBufferSize: 4 * GiB, maxStorageBufferBindingSize: 128 * MiB }, 64), { batch: 1, context: 512 }))
+      .toThrow('needs a single buffer of 250.1 MiB, but the GPU allows at most 128.0 MiB per buffer');
   });
 
   it('fits 8 x 4096 tokens on an 8 GiB GPU, 4 x 2048 in WebAssembly; a 256 MiB buffer limit refuses it', () => {

@@ -27,9 +27,9 @@ describe('registry entries for real models', () => {
 
   it('adds the hub\'s CDNs to the hosts the CSP must allow, and nothing for a plain mirror', () => {
     const hosts = modelHosts(registry);
-    // https://huggingface.co/.well-known/meta.json: 5 lfsDomains and 12 cdnDomains, each named (no wildcard).
-    expect(hosts).toHaveLength(18);
-    expect(hosts).toEqual(expect.arrayContaining(['https://huggingface.co', 'https://us.aws.cdn.hf.co', 'https://cdn-lfs.hf.co', 'https://transfer.xethub.hf.co', 'https://asia-southeast1.us.gcp.cdn.hf.co']));
+    // https://huggingface.co/.well-known/meta.json: 5 lfsDomains and 12 cdnDomains, each named (no wildcard), and the Xet bridge.
+    expect(hosts).toHaveLength(19);
+    expect(hosts).toEqual(expect.arrayContaining(['https://huggingface.co', 'https://us.aws.cdn.hf.co', 'https://cdn-lfs.hf.co', 'https://transfer.xethub.hf.co', 'https://asia-southeast1.us.gcp.cdn.hf.co', 'https://cas-bridge.xethub.hf.co']));
     expect(hosts.every((h) => /^https:\/\/[a-z0-9.-]+$/.test(h))).toBe(true);
     expect(modelHosts([{ ...base, id: 'm', source: 'https://mirror.example.org/m/' } as RegistryEntry])).toEqual(['https://mirror.example.org']);
   });

@@ -126,22 +126,39 @@ export class WorkerBridge<Api> {
         const error = new CancelledError(`${this.options.name}: cancelled.`);
         const grace = this.options.cancelGraceMs ?? 0;
         if (callOptions.cancel && grace > 0) {
-          const timer = setTimeout(() => live.kill(error), grace);
+          // The call settles only once the worker has let go of it (its work ended, or the worker was
+          // terminated after the grace period): a call made after this one then never lands in a worker
+          // that this cancellation is about to terminate.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const terminated = new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              live.kill(error);
+              resolve();
+            }, grace);
+          });
           callOptions.cancel(live.api).catch(() => {});
-          work.then(
+          const settled = work.then(
             () => clearTimeout(timer),
             () => clearTimeout(timer),
           );
+          void Promise.race([settled, terminated, live.died.catch(() => {})]).then(() => reject(error));
         } else {
           live.kill(error);
+          reject(error);
         }
-        reject(error);
       };
       signal.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => {});
     try {
-      return await Promise.race([work, live.died, aborted]);
+      // A call whose signal aborted ends in CancelledError, even when the worker answered its cooperative
+      // cancel by returning what it had so far.
+      const result = await Promise.race([work, live.died, aborted]).catch(async (error: unknown) => {
+        if (signal.aborted) await aborted;
+        throw error;
+      });
+      if (signal.aborted) await aborted;
+      return result;
     } finally {
       if (onAbort) signal.removeEventListener('abort', onAbort);
     }

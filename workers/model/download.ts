@@ -141,6 +141,7 @@ async function fetchVerified(baseUrl: string, manifest: Manifest, file: PackageF
   while (have < file.bytes) {
     if (options.signal?.aborted) throw new CancelledError('The download was stopped.');
     const before = have;
+    const csp = watchConnectRefusals();
     try {
       const response = await doFetch(`${baseUrl}${file.path}`, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: options.signal ?? null });
       if (have > 0 && response.status === 200) {
@@ -174,6 +175,15 @@ async function fetchVerified(baseUrl: string, manifest: Manifest, file: PackageF
       if (have < file.bytes) throw new DownloadError(`The connection closed after ${have} of ${file.bytes} bytes of ${file.path}.`);
     } catch (error) {
       if (!(error instanceof StorageFullError)) await keep();
+      // The page's own policy refused the host (a redirect target it does not list): no retry helps.
+      const refused = error instanceof TypeError ? await csp.refused() : undefined;
+      if (refused) {
+        // The browser names the URL asked for, not where it redirected (a cross-origin redirect target is not disclosed).
+        throw new DownloadError(`Could not download ${file.path}: this site's Content-Security-Policy (connect-src) refused the connection to ${refused}, or to the host it redirects to.`, {
+          hint: `The site's deployer must allow that host in the Content-Security-Policy; the browser's console names a redirect target ("Refused to connect to ..."), which goes into REDIRECT_HOSTS in workers/model/registry.ts (README, "Hosting").`,
+          details: { file: file.path, host: refused },
+        });
+      }
       if (error instanceof StorageFullError || error instanceof CancelledError || options.signal?.aborted) {
         throw options.signal?.aborted && !(error instanceof StorageFullError) ? new CancelledError('The download was stopped.') : error;
       }
@@ -185,6 +195,8 @@ async function fetchVerified(baseUrl: string, manifest: Manifest, file: PackageF
         });
       }
       await sleep((options.backoffMs ?? 500) * 2 ** (failures - 1), options.signal);
+    } finally {
+      csp.stop();
     }
   }
   try {
@@ -354,4 +366,32 @@ export class OpfsStore implements FileStore {
     }
     return out;
   }
+}
+
+/**
+ * Connections the page's (or worker's) Content-Security-Policy refused while a download ran, from
+ * `securitypolicyviolation` events: fetch itself only says "Failed to fetch". `refused()` waits a
+ * moment for the event (it is queued as a task, possibly after fetch rejects) and gives the origin.
+ */
+function watchConnectRefusals(): { refused: () => Promise<string | undefined>; stop: () => void } {
+  let blocked: string | undefined;
+  const target = globalThis as unknown as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+  const listener = (event: Event) => {
+    const e = event as SecurityPolicyViolationEvent;
+    if (!e.effectiveDirective?.startsWith('connect-src')) return;
+    try {
+      blocked = new URL(e.blockedURI).origin;
+    } catch {
+      blocked = e.blockedURI;
+    }
+  };
+  target.addEventListener?.('securitypolicyviolation', listener);
+  return {
+    refused: async () => {
+      if (!target.addEventListener) return undefined;
+      for (let i = 0; i < 10 && blocked === undefined; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      return blocked;
+    },
+    stop: () => target.removeEventListener?.('securitypolicyviolation', listener),
+  };
 }

@@ -19,7 +19,8 @@ import registryJson from '../../models/registry.json';
 import { parseRegistry, type RegistryDtype, type RegistryEntry } from './registry.ts';
 import { gitBlobSha1, parseManifest, sha256Hex, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import type { FileStore } from './download.ts';
-import { creationHeapBytes, WASM_MAX_BYTES } from './memory-plan.ts';
+import { creationHeapBytes, KV_DTYPE, WASM_MAX_BYTES } from './memory-plan.ts';
+import { FORMATS } from '../solver/formats.ts';
 
 export class HubError extends AppError {
   override name = 'HubError';
@@ -169,7 +170,7 @@ export function kvCacheDtype(config: Record<string, unknown>, dtype: RegistryDty
   const named = typeof set === 'string' ? set : typeof set === 'object' && set !== null ? (set as Record<string, unknown>)[dtype] : undefined;
   if (named === 'float16' || named === 'float32') return named;
   if (named !== undefined) throw new HubError(`config.json names the cache dtype ${JSON.stringify(named)} for ${dtype}; the tutor knows float32 and float16.`);
-  return dtype === 'fp16' || dtype === 'q4f16' ? 'float16' : 'float32';
+  return KV_DTYPE[dtype];
 }
 
 function int(config: Record<string, unknown>, key: string): number {
@@ -296,7 +297,8 @@ export async function hubManifest(source: string, entry: RegistryEntry, doFetch:
     tokens: { eos, pad },
     files,
     valueHead: { present: false, kind: 'none', output: '', activation: '', readAt: '', perStep: false },
-    sampling: { temperature: num(generation.temperature, 0.7), topP: num(generation.top_p, 0.95), topK: num(generation.top_k, 0), maxNewTokens: 1024, samples: 8 },
+    // Where generation_config.json is silent, the format's harness decides (Qwen2.5-Math: top_p 0.8, 2,048 new tokens per call).
+    sampling: { temperature: num(generation.temperature, 0.7), topP: num(generation.top_p, FORMATS[entry.solutionFormat].topP ?? 0.95), topK: num(generation.top_k, 0), maxNewTokens: FORMATS[entry.solutionFormat].maxTokensPerCall ?? 1024, samples: 8 },
     // Stop strings come from the solution format (workers/solver/formats.ts), not from the package.
     stop: [],
     source: { hub: hub.repo, commit },

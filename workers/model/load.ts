@@ -15,7 +15,7 @@ import { graphIO, type DecoderShape, type OrtLike, type SessionLike, type Tokeni
 import { checkOperators } from './graph-ops.ts';
 import { AppError, UnsupportedError } from '../common/errors.ts';
 import { hubPackage, hubRepoOf } from './hub.ts';
-import { budgetFor, checkCreation, MemoryPlanError, planMemory, type GraphFiles, type MemoryPlan } from './memory-plan.ts';
+import { budgetFor, checkCreation, KV_DTYPE, MemoryPlanError, planMemory, type GraphFiles, type KvDtype, type MemoryPlan } from './memory-plan.ts';
 
 export interface LoadedModel {
   manifest: Manifest;
@@ -46,10 +46,16 @@ export function graphFiles(manifest: Manifest, variant: Variant): GraphFiles {
   return { graphBytes: size(variant.graph), externalBytes: variant.externalData.reduce((n, p) => n + size(p), 0) };
 }
 
-function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['dtype'], gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined): MemoryPlan {
+/**
+ * The memory plan of a variant on a device. `kvCacheDtype`: the cache dtype the loaded session really
+ * takes (its past_key_values input types), which overrides what the manifest says or the default.
+ */
+export function planFor(manifest: Manifest, device: 'webgpu' | 'wasm', dtype: Variant['dtype'], gpu: Capabilities['webgpu'], deviceMemoryGiB: number | undefined, kvCacheDtype?: KvDtype): MemoryPlan {
   // A session that cannot even be created is refused first (a single-file graph is copied whole into WebAssembly memory).
-  checkCreation(graphFiles(manifest, variantFor(manifest, dtype)), dtype, device);
-  return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength });
+  const variant = variantFor(manifest, dtype);
+  checkCreation(graphFiles(manifest, variant), dtype, device);
+  const kv = kvCacheDtype ?? variant.kvCacheDtype ?? KV_DTYPE[dtype];
+  return planMemory(manifest.architecture, dtype, budgetFor(device, gpu, deviceMemoryGiB), { batch: manifest.sampling.samples, context: manifest.contextLength, kvCacheDtype: kv });
 }
 
 /** The cache outputs of a decoder graph with this many layers. */
@@ -236,6 +242,16 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
     await created.release?.();
     throw new UnsupportedError(`The ${choice.dtype} graph of "${manifest.id}" keeps float16 values, but this GPU lacks the 16-bit float shaders they need.`, { hint: 'Use WebAssembly, or a model variant without float16.' });
   }
+  // The plan assumed the cache dtype the manifest names (or the default); the session's input types are the fact.
+  let plan = choice.plan;
+  if (io.kvType !== (variant.kvCacheDtype ?? KV_DTYPE[choice.dtype])) {
+    try {
+      plan = planFor(manifest, choice.device, choice.dtype, gpu, options.deviceMemoryGiB, io.kvType);
+    } catch (error) {
+      await created.release?.();
+      throw error;
+    }
+  }
   const tokenizer = tokenizerFromFiles(tokenizerJson!, tokenizerConfig!);
   return {
     manifest,
@@ -246,6 +262,6 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
     device: choice.device,
     variant,
     deviceReason: choice.reason,
-    plan: choice.plan,
+    plan,
   };
 }

@@ -53,6 +53,11 @@ export interface PlanRequest {
   prefillTokens?: number;
   /** Tokens of appended text fed to all rows at once (default 128). */
   windowTokens?: number;
+  /**
+   * The dtype of the cache the graph takes and returns (the variant's `kvCacheDtype`: config.json's
+   * `transformers.js_config.kv_cache_dtype`, or the session's input types once loaded); default `KV_DTYPE`.
+   */
+  kvCacheDtype?: KvDtype;
 }
 
 export interface MemoryNeed {
@@ -100,9 +105,18 @@ export function weightsBytes(a: ArchitectureSize, dtype: Dtype): number {
   return Math.round(quantized * WEIGHT_BYTES[dtype] + embedding * FLOAT_BYTES[dtype]);
 }
 
+export type KvDtype = 'float32' | 'float16';
+
+/**
+ * The cache dtype of a variant whose repository names none: float16 for fp16 graphs; float32 for the
+ * others, q4f16 included (onnx-community's q4f16 exports convert with keep_io_types=True, so their
+ * past_key_values / present stay float32 around float16 weights).
+ */
+export const KV_DTYPE: Record<Dtype, KvDtype> = { fp32: 'float32', fp16: 'float16', q8: 'float32', q4: 'float32', q4f16: 'float32' };
+
 /** One copy of the KV cache. */
-export function kvCacheBytes(a: ArchitectureSize, dtype: Dtype, context: number, batch: number): number {
-  return a.numLayers * a.numKvHeads * a.headDim * 2 * FLOAT_BYTES[dtype] * context * batch;
+export function kvCacheBytes(a: ArchitectureSize, dtype: Dtype, context: number, batch: number, kvDtype: KvDtype = KV_DTYPE[dtype]): number {
+  return a.numLayers * a.numKvHeads * a.headDim * 2 * (kvDtype === 'float16' ? 2 : 4) * context * batch;
 }
 
 /** Working memory of one model call feeding `tokens` positions to each of `rows` rows after `past` cached ones. */
@@ -115,11 +129,11 @@ export function callActivationBytes(a: ArchitectureSize, rows: number, tokens: n
   return logits + hidden + scores;
 }
 
-export function memoryNeed(a: ArchitectureSize, dtype: Dtype, batch: number, context: number, request: Pick<PlanRequest, 'prefillTokens' | 'windowTokens'> = {}): MemoryNeed {
+export function memoryNeed(a: ArchitectureSize, dtype: Dtype, batch: number, context: number, request: Pick<PlanRequest, 'prefillTokens' | 'windowTokens' | 'kvCacheDtype'> = {}): MemoryNeed {
   const prefill = Math.min(request.prefillTokens ?? 256, context);
   const window = Math.min(request.windowTokens ?? 128, context);
   const weights = weightsBytes(a, dtype);
-  const kv = kvCacheBytes(a, dtype, context, batch);
+  const kv = kvCacheBytes(a, dtype, context, batch, request.kvCacheDtype);
   const activations = Math.max(
     callActivationBytes(a, 1, prefill, 0),
     callActivationBytes(a, batch, window, context - window),
@@ -127,7 +141,7 @@ export function memoryNeed(a: ArchitectureSize, dtype: Dtype, batch: number, con
   );
   const largestBufferBytes = Math.max(
     a.vocabSize * a.hiddenSize * FLOAT_BYTES[dtype],
-    kvCacheBytes(a, dtype, context, batch) / a.numLayers / 2,
+    kv / a.numLayers / 2,
     Math.max(prefill, batch * window) * a.vocabSize * 4,
   );
   return { weightsBytes: weights, kvCacheBytes: kv, activationsBytes: activations, totalBytes: weights + 2 * kv + activations, largestBufferBytes };
@@ -213,9 +227,10 @@ export function checkCreation(files: GraphFiles, dtype: Dtype, device: 'webgpu' 
  * device memory (navigator.deviceMemory, capped at 8 GiB by browsers), at least 2 GiB.
  * WebAssembly: the same, and never more than 32-bit WebAssembly can address.
  */
-export function budgetFor(device: 'webgpu' | 'wasm', gpu: { maxBufferSize?: number } | undefined, deviceMemoryGiB: number | undefined): DeviceBudget {
+export function budgetFor(device: 'webgpu' | 'wasm', gpu: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } | undefined, deviceMemoryGiB: number | undefined): DeviceBudget {
   const memory = Math.max(2, (deviceMemoryGiB ?? 8) / 2) * GiB;
-  if (device === 'webgpu') return { device, memoryBytes: memory, maxBufferBytes: gpu?.maxBufferSize ?? 256 * MiB };
+  // A tensor is bound to a shader as one storage buffer: the binding limit counts as well as the buffer limit.
+  if (device === 'webgpu') return { device, memoryBytes: memory, maxBufferBytes: Math.min(gpu?.maxBufferSize ?? 256 * MiB, gpu?.maxStorageBufferBindingSize ?? 128 * MiB) };
   const wasmBytes = Math.min(memory, WASM_MAX_BYTES);
   return { device, memoryBytes: wasmBytes, maxBufferBytes: wasmBytes };
 }

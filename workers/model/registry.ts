@@ -111,6 +111,9 @@ export const REDIRECT_HOSTS: Readonly<Record<string, readonly string[]>> = {
     // cdnDomains
     'aws.cdn.hf.co', 'us.aws.cdn.hf.co', 'us-east-1.aws.cdn.hf.co', 'us-west-2.aws.cdn.hf.co', 'eu-west-3.aws.cdn.hf.co', 'ap-southeast-1.aws.cdn.hf.co',
     'us.gcp.cdn.hf.co', 'us-east1.us.gcp.cdn.hf.co', 'us-central1.us.gcp.cdn.hf.co', 'us-west4.us.gcp.cdn.hf.co', 'europe-west4.us.gcp.cdn.hf.co', 'asia-southeast1.us.gcp.cdn.hf.co',
+    // The Xet bridge: `resolve` URLs of files stored with Xet (the onnx-community Qwen2.5 graphs) answer with a 302 to a
+    // signed URL here, which meta.json does not list (a page's CSP refused it: mlc-ai/web-llm pull request #769).
+    'cas-bridge.xethub.hf.co',
   ].map((host) => `https://${host}`),
 };
 

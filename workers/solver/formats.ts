@@ -52,6 +52,16 @@ export interface SolutionFormat {
   answerBlocksCode: { marker: string; answer: boolean } | null;
   /** Consecutive failing blocks after which a solution is ended (the tutor's own rule); null: no such limit. */
   maxConsecutiveErrors: number | null;
+  /**
+   * New tokens per generation call (from the prompt or an output to the next code stop), as the harness
+   * gives them (Qwen2.5-Math math_eval.py: max_tokens_per_call 2048 over up to max_func_call calls); it
+   * replaces the whole-solution budget of the settings. null: the settings' budget for the whole solution.
+   */
+  maxTokensPerCall: number | null;
+  /** The harness's nucleus sampling where the repository's generation_config.json names none; null: the tutor's default. */
+  topP: number | null;
+  /** A code block runs only when closed: the code ends with `codeEnd` (its closing fence), as the harness's program extraction requires. */
+  requireClosedCode: boolean;
   /** Which execution and rendering rules turn a run into the output text (harness.ts). */
   execution: 'tutor' | 'mario-python-tool' | 'qwen-python-executor';
 }
@@ -100,7 +110,7 @@ export function pendingCode(format: SolutionFormat, text: string): string | unde
   if (format.codeEnd && code.endsWith(format.codeEnd)) code = code.slice(0, code.length - format.codeEnd.length);
   else if (format.codeEnd && code.trimEnd().endsWith(format.codeEnd.trim())) {
     code = code.trimEnd().slice(0, code.trimEnd().length - format.codeEnd.trim().length);
-  }
+  } else if (format.requireClosedCode) return undefined;
   return code.replace(/\s+$/, '');
 }
 

@@ -94,6 +94,8 @@ interface Seq {
   stopTail: string;
   /** What the model wrote since the last output (or the start): where a code block is looked for. */
   call: string;
+  /** Tokens the model wrote since the last output (or the start): the format's per-call budget. */
+  callTokens: number;
   paused: boolean;
   done: boolean;
   consecutiveErrors: number;
@@ -113,6 +115,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     session: `${request.jobId}:${i}`,
     stopTail: '',
     call: '',
+    callTokens: 0,
     paused: false,
     done: false,
     consecutiveErrors: 0,
@@ -147,6 +150,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     if (kind === 'model') seq.call += text;
     else {
       seq.call = '';
+      seq.callTokens = 0;
       seq.stopTail = '';
     }
   };
@@ -260,6 +264,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
         seq.paused = false;
         const delta = out.deltas.get(seq.record.sample) ?? '';
         seq.record.tokens += 1;
+        seq.callTokens += 1;
         write(seq, 'model', delta);
         seq.stopTail = (seq.stopTail + delta).slice(-longestStop - 8);
         if (out.ended.has(seq.record.sample) || format.endStrings.some((e) => seq.stopTail.endsWith(e))) {
@@ -271,7 +276,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
           if (blocked && seq.call.includes(blocked.marker)) await finish(seq, 'answer', blocked.answer);
           else if (seq.record.codeRuns.length >= format.maxCodeCalls) await finish(seq, 'code-limit');
           else execute(seq, code);
-        } else if (seq.record.tokens >= settings.maxTokensPerSolution) {
+        } else if (format.maxTokensPerCall !== null ? seq.callTokens >= format.maxTokensPerCall : seq.record.tokens >= settings.maxTokensPerSolution) {
           await finish(seq, 'token-budget');
         }
       }

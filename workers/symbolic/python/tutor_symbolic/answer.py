@@ -1,7 +1,6 @@
 """Answers in the form a student and MATH500 expect, as LaTeX."""
 import sympy as sp
 
-from .steps import tex
 
 NEG_INF = r'-\infty'
 POS_INF = r'\infty'

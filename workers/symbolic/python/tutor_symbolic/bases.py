@@ -2,8 +2,6 @@
 import re
 import string
 
-import sympy as sp
-
 from .steps import BadInput, Decline, Solution, step
 from .rules import rule
 

@@ -2,7 +2,7 @@
 through a point. Answers: a number, a point (x, y), or the line as y = mx + b (x = c when vertical)."""
 import sympy as sp
 
-from .steps import Decline, BadInput, Solution, step
+from .steps import BadInput, Solution, step
 from .rules import rule
 
 C = r'-?\d+(?:\.\d+)?(?:/\d+)?'

@@ -1,7 +1,7 @@
 """Equations in one unknown: pick the rule module by the equation's shape."""
 import sympy as sp
 
-from .steps import Decline, step, tex
+from .steps import Decline
 from . import linear, quadratic, polynomial
 
 

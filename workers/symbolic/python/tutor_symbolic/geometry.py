@@ -1,10 +1,8 @@
 """Formulas of shapes: area and perimeter of rectangles, squares, triangles and circles; volume (and surface area)
 of boxes, cubes, cylinders, cones and spheres; Pythagoras. Each step names the formula; lengths must be positive."""
-import re
-
 import sympy as sp
 
-from .steps import Decline, BadInput, Solution, step
+from .steps import BadInput, Solution, step
 from .rules import rule
 
 L = r'-?\d+(?:\.\d+)?(?:/\d+)?'

@@ -1,7 +1,7 @@
 """Percent change (increase, decrease), a number increased or decreased by a percent, and simple interest."""
 import sympy as sp
 
-from .steps import Decline, BadInput, Solution, step
+from .steps import BadInput, Solution, step
 from .rules import rule
 
 N = r'\$?(?P<{}>\d+(?:,\d{{3}})*(?:\.\d+)?)'

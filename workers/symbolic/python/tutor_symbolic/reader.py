@@ -6,9 +6,7 @@ is declined (it goes to the model): precision matters more than coverage.
 """
 import re
 
-import sympy as sp
-
-from .steps import Decline, NotRecognised, BadInput, ParseFailure, step
+from .steps import NotRecognised, BadInput, ParseFailure, step
 from .parse import from_mathjson, parse_plain_relations, letters_as_variables, CONSTANT_LETTERS
 from . import rules
 

@@ -1,12 +1,10 @@
 """Trigonometric equations a·f(x) + b = c (f = sin, cos, tan) on an interval such as 0 ≤ x < 2π: isolate f(x),
 take the reference angle of a special value, list the angles in the interval. Radians; degrees when the interval is in degrees."""
-import re
-
 import sympy as sp
 
 from .steps import Decline, BadInput, Solution, step, tex
 from .rules import rule
-from .parse import parse_plain, Relation
+from .parse import parse_plain
 
 FUNCS = (sp.sin, sp.cos, sp.tan)
 

@@ -1,7 +1,5 @@
 """Arithmetic said in words ("Sum 0.3 and -12.", "What is 7 less than -2?", "Divide 12 by -4."), a value of a
 function given in plain text ("Let f(o) = -o**2 + 3*o - 1. What is f(-10)?") and decimals as fractions."""
-import re
-
 import sympy as sp
 
 from .steps import Decline, Solution, step, tex
