@@ -4,7 +4,7 @@
  * percentages, inequalities, word problems it knows and word problems it does not), and after each the
  * visible text of the result, with KaTeX's output removed, must hold no `$...$` span and no TeX command.
  * Code blocks are code (a Python `\n` is not TeX) and text the student types or picks (the input, its preview, the examples list, the
- * history) may hold prices, so those are left out; a span that reads as two prices ("$12 for adults and $")
+ * history) may hold prices, and the model manager describes models in prose, so those are left out; a span that reads as two prices ("$12 for adults and $")
  * is not math.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ const PROBLEMS = [
 async function visibleText(page: Page): Promise<string> {
   return page.evaluate(() => {
     const main = document.querySelector('main')!.cloneNode(true) as HTMLElement;
-    main.querySelectorAll('.katex, .katex-display, pre, code:not(.tex-error), textarea, input, select, .preview, [data-testid="history"]').forEach((el) => el.remove());
+    main.querySelectorAll('.katex, .katex-display, pre, code:not(.tex-error), textarea, input, select, .preview, [data-testid="history"], [data-testid="models-box"]').forEach((el) => el.remove());
+    // A line break ends a span: two stray dollars on different lines of a model's text are not math.
+    main.querySelectorAll('br, p, li, div').forEach((el) => el.after('\n'));
     return main.textContent ?? '';
   });
 }

@@ -97,11 +97,12 @@ describe("a package's measured selection", () => {
   it('is read from the demo manifest: greedy (measured best on held-out problems) with its confidence thresholds', () => {
     const m = parseManifest(raw);
     expect(m.selection?.strategy).toBe('greedy');
-    expect(m.selection?.confidence).toEqual({ minAgreement: expect.any(Number), minValue: expect.any(Number) });
+    expect(m.selection?.confidence).toEqual({ minAgreement: expect.any(Number), minValue: expect.any(Number), minGrounded: expect.any(Number) });
   });
   it('refuses an unknown strategy or thresholds outside 0..1, naming the field', () => {
     expect(() => parseManifest({ ...raw, selection: { strategy: 'vibes' } })).toThrow(/"selection.strategy" vibes/);
     expect(() => parseManifest({ ...raw, selection: { strategy: 'majority', confidence: { minAgreement: 2, minValue: 0.5 } } })).toThrow(/selection.confidence/);
+    expect(() => parseManifest({ ...raw, selection: { strategy: 'majority', confidence: { minAgreement: 0.5, minValue: 0.5, minGrounded: 1.5 } } })).toThrow(/selection.confidence.minGrounded/);
   });
 });
 
