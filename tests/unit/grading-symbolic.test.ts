@@ -10,24 +10,27 @@ import { GRADING_CASES } from './grading-cases.ts';
 
 const SITE_PACKAGES = process.env.SYMPY_SITE_PACKAGES || '/usr/lib/python3/dist-packages';
 
-describe('symbolic equivalence through sympy', () => {
-  let pyodide: PyodideInterface;
-  let symbolic: SymbolicCheck;
+/** The grader's sympy check on a fresh Pyodide in Node, with Debian's sympy mounted. */
+async function sympyCheck(): Promise<SymbolicCheck> {
+  if (!existsSync(`${SITE_PACKAGES}/sympy`)) {
+    throw new Error(`sympy not found in ${SITE_PACKAGES}. Install it with: sudo apt-get install -y python3-sympy python3-mpmath`);
+  }
+  const pyodide: PyodideInterface = await loadPyodide();
+  pyodide.FS.mkdirTree('/site');
+  pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: SITE_PACKAGES }, '/site');
+  pyodide.runPython("import sys; sys.dont_write_bytecode = True; sys.path.append('/site'); import sympy");
+  return async (a, b) => {
+    let out = '';
+    pyodide.setStdout({ batched: (line) => (out += line) });
+    await pyodide.runPythonAsync(sympyEqualityProgram(a, b));
+    return out.trim() === 'True' ? true : out.trim() === 'False' ? false : undefined;
+  };
+}
 
+describe('symbolic equivalence through sympy', () => {
+  let symbolic: SymbolicCheck;
   beforeAll(async () => {
-    if (!existsSync(`${SITE_PACKAGES}/sympy`)) {
-      throw new Error(`sympy not found in ${SITE_PACKAGES}. Install it with: sudo apt-get install -y python3-sympy python3-mpmath`);
-    }
-    pyodide = await loadPyodide();
-    pyodide.FS.mkdirTree('/site');
-    pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: SITE_PACKAGES }, '/site');
-    pyodide.runPython("import sys; sys.dont_write_bytecode = True; sys.path.append('/site'); import sympy");
-    symbolic = async (a, b) => {
-      let out = '';
-      pyodide.setStdout({ batched: (line) => (out += line) });
-      await pyodide.runPythonAsync(sympyEqualityProgram(a, b));
-      return out.trim() === 'True' ? true : out.trim() === 'False' ? false : undefined;
-    };
+    symbolic = await sympyCheck();
   }, 120_000);
 
   const cases = GRADING_CASES.filter((c) => c[3] === 'symbolic');
@@ -45,19 +48,9 @@ describe('symbolic equivalence through sympy', () => {
 });
 
 describe('letters that are variables are not units', () => {
-  let pyodide: PyodideInterface;
   let symbolic: SymbolicCheck;
   beforeAll(async () => {
-    pyodide = await loadPyodide();
-    pyodide.FS.mkdirTree('/site');
-    pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: SITE_PACKAGES }, '/site');
-    pyodide.runPython("import sys; sys.dont_write_bytecode = True; sys.path.append('/site'); import sympy");
-    symbolic = async (a, b) => {
-      let out = '';
-      pyodide.setStdout({ batched: (line) => (out += line) });
-      await pyodide.runPythonAsync(sympyEqualityProgram(a, b));
-      return out.trim() === 'True' ? true : out.trim() === 'False' ? false : undefined;
-    };
+    symbolic = await sympyCheck();
   }, 120_000);
 
   it('keeps s in 75 s^5: right written another way, wrong with another power', async () => {

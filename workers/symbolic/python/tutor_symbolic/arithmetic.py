@@ -72,13 +72,14 @@ def _describe(node, value):
     return None
 
 
-def _replace(e, node, value):
-    """e with node replaced by value; the rest stays unevaluated, so one step does one operation."""
+def replace_unevaluated(e, node, value):
+    """e with node replaced by value; the rest stays unevaluated, so one step does one operation
+    (and a substituted expression starts its arithmetic steps from the substitution)."""
     if e == node:
         return value
     if e.is_Atom:
         return e
-    args = [_replace(a, node, value) for a in e.args]
+    args = [replace_unevaluated(a, node, value) for a in e.args]
     if args == list(e.args):
         return e
     try:
@@ -102,7 +103,7 @@ def evaluate(expr):
             raise Decline('a trigonometric value that is not at a special angle')
         if value.is_Float:
             raise Decline('an inexact value')
-        new = _replace(current, node, value)
+        new = replace_unevaluated(current, node, value)
         if new == current:
             break
         if tex(new) == tex(current):  # e.g. -1 * 2 -> -2: nothing the student would see
@@ -111,7 +112,7 @@ def evaluate(expr):
         described = _describe(node, value)
         if described is None:
             raise Decline(f'an operation ({type(node).__name__}) the arithmetic rules do not explain')
-        new = _replace(current, node, value)
+        new = replace_unevaluated(current, node, value)
         if new == current:
             break
         described['latex'] = tex(new)

@@ -5,9 +5,9 @@ import sympy as sp
 
 from .steps import Decline, Solution, step
 from .rules import rule
-from .parse import parse_plain
+from .parse import NUMBER, parse_plain
 
-N = r'-?\d+(?:\.\d+)?(?:/\d+)?'
+N = NUMBER
 
 
 def _value(text):

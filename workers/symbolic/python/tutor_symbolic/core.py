@@ -162,19 +162,6 @@ def number_answer(value, source_text, form=()):
     return sp.latex(value) if value.is_Rational else tex(value) if value.free_symbols == set() else answer.value(value)
 
 
-def substitute(f, v, val):
-    """f with v replaced by val, unevaluated, so the arithmetic steps start from the substituted expression."""
-    if f == v:
-        return val
-    if f.is_Atom:
-        return f
-    args = [substitute(a, v, val) for a in f.args]
-    try:
-        return f.func(*args, evaluate=False)
-    except TypeError:
-        return f.func(*args)
-
-
 def _ints(text):
     return [int(n) for n in re.findall(r'\d+', text)]
 
@@ -288,22 +275,20 @@ def remainder(p):
     return Solution('remainder', f'{tex(a)} \\bmod {b}', steps, sp.latex(value))
 
 
-@rule('combination')
-def combination(p):
-    n, k = int(p.groups['n']), int(p.groups['k'])
-    if k > n:
-        raise BadInput(f'There are no ways to choose {k} from only {n}.')
-    steps, value = counting.combinations(n, k)
-    return Solution('combination', f'\\binom{{{n}}}{{{k}}}', steps, sp.latex(value))
+def _arrangements(intent, count, asked, shown):
+    """The handler of n things taken k at a time: C(n, k) or P(n, k), counted by ``count``."""
+    @rule(intent)
+    def handler(p):
+        n, k = int(p.groups['n']), int(p.groups['k'])
+        if k > n:
+            raise BadInput(f'There are no ways to {asked.format(k=k)} only {n}.')
+        steps, value = count(n, k)
+        return Solution(intent, shown.format(n=n, k=k), steps, sp.latex(value))
+    return handler
 
 
-@rule('permutation')
-def permutation(p):
-    n, k = int(p.groups['n']), int(p.groups['k'])
-    if k > n:
-        raise BadInput(f'There are no ways to arrange {k} of only {n}.')
-    steps, value = counting.permutations(n, k)
-    return Solution('permutation', f'P({n}, {k})', steps, sp.latex(value))
+combination = _arrangements('combination', counting.combinations, 'choose {k} from', '\\binom{{{n}}}{{{k}}}')
+permutation = _arrangements('permutation', counting.permutations, 'arrange {k} of', 'P({n}, {k})')
 
 
 @rule('percent-of')
@@ -354,7 +339,7 @@ def substitute_value(p):
     v, val = sp.Symbol(g['v']), parse_plain(g['val'])
     if f.free_symbols - {v}:
         raise Decline('other letters besides the one substituted')
-    replaced = substitute(f, v, val)
+    replaced = arithmetic.replace_unevaluated(f, v, val)
     steps, value = arithmetic.evaluate(replaced)
     return Solution('arithmetic', tex(f), [read_step(f'Substitute ${tex(v)} = {sp.latex(val)}$.', replaced)] + steps, number_answer(value, p.text, p.form))
 

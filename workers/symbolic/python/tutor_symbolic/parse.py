@@ -40,6 +40,9 @@ class Relation:
         return f'{tex(self.lhs)} {OP_TEX[self.op]} {tex(self.rhs)}'
 
 
+# A number as a problem writes it: signed integer, decimal or fraction (3, -0.5, 2/3).
+NUMBER = r'-?\d+(?:\.\d+)?(?:/\d+)?'
+
 OP_TEX = {'=': '=', '<': '<', '<=': r'\le', '>': '>', '>=': r'\ge', '!=': r'\ne'}
 
 # ---------------------------------------------------------------- plain text

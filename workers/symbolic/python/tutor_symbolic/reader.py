@@ -7,7 +7,7 @@ is declined (it goes to the model): precision matters more than coverage.
 import re
 
 from .steps import NotRecognised, BadInput, ParseFailure, step
-from .parse import from_mathjson, parse_plain_relations, letters_as_variables, CONSTANT_LETTERS
+from .parse import NUMBER as NUM, from_mathjson, parse_plain_relations, letters_as_variables, CONSTANT_LETTERS
 from . import rules
 
 V = r'(?P<v>[a-z])'
@@ -41,8 +41,6 @@ AGG = r'(?P<agg>largest|greatest|smallest|least|positive|negative|sum of (?:all 
 
 NTH = r'(?:(?P<nth>second|third|fourth|2nd|3rd|4th) )?'
 WRT = rf'(?: (?:with respect to|wrt|w\.r\.t\.) {V})?'
-NUM = r'-?\d+(?:\.\d+)?(?:/\d+)?'
-ASK = r'(?:what is|what\'s|calculate|compute|find|determine|give|evaluate|work out)'
 
 # The core wordings, tried in order after the rule modules' own (rules.PATTERNS); the first match wins.
 CORE_PATTERNS = [

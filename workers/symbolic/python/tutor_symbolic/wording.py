@@ -4,12 +4,11 @@ import sympy as sp
 
 from .steps import Decline, Solution, step, tex
 from .rules import rule
-from .parse import parse_plain
+from .parse import NUMBER, parse_plain
 from . import arithmetic
 
-N = r'(?P<{}>-?\(?-?\d+(?:\.\d+)?(?:/\d+)?\)?)'
+N = r'(?P<{}>-?\(?' + NUMBER + r'\)?)'
 A, B = N.format('a'), N.format('b')
-ASK = r'(?:what is|what\'s|calculate|compute|find|work out|give|determine|evaluate)'
 
 # (operation, wording): a and b in the order of the operation (a op b).
 WORDINGS = [
@@ -87,13 +86,13 @@ def decimal_to_fraction(p):
 
 @rule('function-value', r'^(?:let|suppose|given|if) (?P<f>[a-z])\((?P<v>[a-z])\) = (?P<m>[^.;]+?)[.,;]? (?:what is|calculate|determine|give|find|evaluate|compute|what\'s) (?P=f)\((?P<val>[^)]+)\)$')
 def function_value(p):
-    from .core import substitute, number_answer, read_step, expression
+    from .core import number_answer, read_step, expression
     f = expression(p.segment('m'))
     v = sp.Symbol(p.groups['v'])
     val = parse_plain(p.groups['val'])
     if f.free_symbols - {v} or val.free_symbols:
         raise Decline('other letters besides the function\'s variable')
-    replaced = substitute(f, v, val)
+    replaced = arithmetic.replace_unevaluated(f, v, val)
     steps, value = arithmetic.evaluate(replaced)
     name = f"{p.groups['f']}({p.groups['val']})"
     return Solution('functions', f"{p.groups['f']}({tex(v)}) = {tex(f)}", [read_step(f'Substitute ${tex(v)} = {sp.latex(val)}$ to find ${name}$.', replaced)] + steps, number_answer(value, p.text, p.form))
