@@ -5,6 +5,7 @@ import viteConfig from './vite.config.ts';
 import { isolationHeaders } from './web/security/headers.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium.ts';
 import { probeCounter } from './tests/support/probe-counter.ts';
+import { namedHostArgs } from './tests/support/named-hosts.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -38,7 +39,7 @@ export default mergeConfig(
             root: projectRoot,
             include: ['tests/browser/**/*.test.ts'],
             // Converted tiny checkpoints (made when stale) and the loopback imitation of the Hugging Face hub.
-            globalSetup: ['tests/support/converted-models.setup.ts'],
+            globalSetup: ['tests/support/converted-models.setup.ts', 'tests/support/named-hosts.setup.ts'],
             testTimeout: 120_000,
             hookTimeout: 120_000,
             fileParallelism: false,
@@ -47,7 +48,7 @@ export default mergeConfig(
               headless: true,
               screenshotFailures: false,
               provider: playwright({
-                launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
+                launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...namedHostArgs()] },
               }),
               instances: [{ browser: 'chromium' }],
             },
