@@ -80,6 +80,7 @@ export interface Confidence {
 export interface PythonRunResult {
   /** What is fed back to the model: stdout, or the last expression's value, or the error line; truncated. */
   output: string;
+  /** The block's raw stdout (capped by the runner); the harness drivers' results travel in it (solver/harness.ts). */
   stdout: string;
   stderr: string;
   /** `output` was cut to the length limit. */
