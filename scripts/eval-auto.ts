@@ -96,8 +96,8 @@ export async function evalAuto(options: AutoOptions, items: EvalItem[]): Promise
     const { answer, confidence } = shownAnswer(result);
     const correct = answer !== null && (await answersEquivalent(answer, item.gold, grader)).equal;
     const line: AutoTraceLine = {
-      id: item.id, method: result.method ?? 'model', answer, confidence, correct, seconds: Math.round(seconds * 1000) / 1000, gold: item.gold,
-      subject: item.subject ?? null, attempts: answer === null ? uncheckedAttempts(result.selection, result.samples).map((c) => c.answer) : [],
+      id: item.id, method: result.method, answer, confidence, correct, seconds: Math.round(seconds * 1000) / 1000, gold: item.gold,
+      subject: item.subject ?? null, attempts: answer === null && result.method === 'model' ? uncheckedAttempts(result.selection, result.samples).map((c) => c.answer) : [],
       draw, seed: settings.seed + draw,
     };
     lines.push(line);

@@ -163,7 +163,7 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
       const out = await page.evaluate((req) => (window as unknown as { mathTutorEval: PageApi }).mathTutorEval.solve(req), request);
       check();
       restarts += out.restarts;
-      if (devices.at(-1) !== out.result.device) devices.push(out.result.device);
+      if (out.result.method === 'model' && devices.at(-1) !== out.result.device) devices.push(out.result.device);
       const one: Solved = { item, result: out.result, seconds: out.seconds };
       solved.push(one);
       options.onProblem?.(index + 1, items.length, one);

@@ -13,7 +13,8 @@ export interface Scored {
 }
 
 export function scoreProblem(result: SolveResult, gold: string): Scored {
-  const outcomes = result.samples.map((s) => ({ id: s.sample, answer: s.answer, value: s.value, greedy: s.greedy }));
+  // A symbolic result has no sampled solutions: no strategy's answer, nothing to score the model by.
+  const outcomes = (result.method === 'model' ? result.samples : []).map((s) => ({ id: s.sample, answer: s.answer, value: s.value, greedy: s.greedy }));
   const sampled = outcomes.filter((o) => !o.greedy);
   const right = (answer: string | null | undefined) => answer != null && compareAnswers(answer, gold).equal;
   const correct = {} as Scored['correct'];

@@ -14,7 +14,7 @@ import { loadTokenizer } from '../workers/model/tokenizer.ts';
 import { FreshInterpreters, pyodideFactory } from '../workers/python/fresh.ts';
 import { runSolveLoop } from '../workers/solver/loop.ts';
 import { FORMATS } from '../workers/solver/formats.ts';
-import type { SolveRequest, SolveResult } from '../workers/contracts.ts';
+import type { ModelResult, SolveRequest } from '../workers/contracts.ts';
 import type { EvalItem } from './eval-data.ts';
 import { evalRequest, type EngineRun, type Solved } from './eval-report.ts';
 
@@ -35,7 +35,7 @@ export interface NodeEngine {
   python: FreshInterpreters;
   warmSeconds: number;
   /** Solves one request with the solver's own loop, as the page's model path does. */
-  solve(request: SolveRequest): Promise<SolveResult>;
+  solve(request: SolveRequest): Promise<ModelResult>;
   release(): Promise<void>;
 }
 

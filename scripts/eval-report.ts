@@ -65,7 +65,7 @@ export function buildReport(meta: { model: string; data: string; samples: number
     if (item.subject !== undefined) row.subject = item.subject;
     if (item.level !== undefined) row.level = item.level;
     rows.push(row);
-    traces.push(JSON.stringify({ id: item.id, question: item.question, gold: item.gold, correct: s.correct, samples: result.samples, selection: result.selection }));
+    traces.push(JSON.stringify({ id: item.id, question: item.question, gold: item.gold, correct: s.correct, ...(result.method === 'model' ? { samples: result.samples, selection: result.selection } : { symbolic: result.solution }) }));
   }
   const pct = (rs: Row[], key: keyof Scored['correct']) => (100 * rs.filter((r) => r.correct[key]).length) / Math.max(1, rs.length);
   const summarize = (rs: Row[]) => ({

@@ -78,12 +78,10 @@ export interface ProbeApi {
 
 // ── Solver ──────────────────────────────────────────────────────────────────
 
-export type { StrategyId, Selection, Cluster, SampleOutcome } from './solver/selection.ts';
-export type { SolutionFormatId } from './solver/formats.ts';
-import type { SolutionFormatId } from './solver/formats.ts';
-import type { Selection, StrategyId } from './solver/selection.ts';
-import type { Confidence } from './solver/confidence.ts';
-export type { Confidence, ConfidenceLevel } from './solver/confidence.ts';
+import type { Confidence, PythonRunResult, Selection, StrategyId } from './types.ts';
+import type { SolutionFormatId } from './formats.ts';
+export type { StrategyId, Selection, Cluster, SampleOutcome, Confidence, ConfidenceLevel, PythonRunResult } from './types.ts';
+export type { SolutionFormatId } from './formats.ts';
 
 export interface SolveSettings {
   /** Sampled solutions (default 8). */
@@ -163,21 +161,32 @@ export interface SampleRecord {
   tokens: number;
 }
 
-export interface SolveResult {
+/** What a solve returns: the symbolic solver's checked steps, or the model's sampled solutions. `method` tells which. */
+export type SolveResult = SymbolicResult | ModelResult;
+
+/** The step-by-step solver answered: its steps, checked in the problem; no model ran. */
+export interface SymbolicResult {
+  method: 'symbolic';
+  question: string;
+  solution: SymbolicSolution;
+  /** Always verified (workers/solver/confidence.ts, symbolicConfidence). */
+  confidence: Confidence;
+  durationMs: number;
+}
+
+/** The model answered: its solutions, the selection among them, and how sure the tutor is of the chosen answer. */
+export interface ModelResult {
+  method: 'model';
   question: string;
   modelId: string;
-  /** The solution format the samples are written in (how the page splits them into steps); SYMBOLIC_FORMAT for a symbolic solution. */
-  format: SolutionFormatId | typeof SYMBOLIC_FORMAT;
+  /** The solution format the samples are written in (the package's), how the page splits them into steps. */
+  format: SolutionFormatId;
   device: 'webgpu' | 'wasm' | 'cpu';
   settings: ResolvedSolveSettings;
   samples: SampleRecord[];
   selection: Selection;
   /** How sure the tutor is of the chosen answer (workers/solver/confidence.ts); the page shows "Answer: X" only when verified or likely. */
-  confidence?: Confidence;
-  /** Who answered: 'symbolic' (the step-by-step solver; then `symbolic` holds its steps and `samples` is empty) or 'model'. The solver service sets it on every result. */
-  method?: SolveMethod;
-  /** The symbolic solver's solution, when it answered. */
-  symbolic?: SymbolicSolution;
+  confidence: Confidence;
   /** Why the symbolic solver, which recognised the problem, did not answer it (the page shows it beside the model's answer). */
   symbolicNote?: string;
   /** Samples cancelled because the answer was already decided. */
@@ -188,7 +197,8 @@ export interface SolveResult {
 /** Everything the UI hears while a problem is being solved; token text arrives in batches. */
 export type SolverEvent =
   | ProgressEvent
-  | { type: 'sample-started'; sample: number; greedy: boolean }
+  /** A solution started; `format` is the package's solution format, which its text is written in. */
+  | { type: 'sample-started'; sample: number; greedy: boolean; format: SolutionFormatId }
   /** Text appended to solutions, in order; `kind` is the segment it belongs to (default 'model'). */
   | { type: 'tokens'; deltas: Array<{ sample: number; text: string; kind?: SegmentKind; error?: boolean }> }
   | { type: 'code-sent'; sample: number; call: number; code: string }
@@ -232,19 +242,6 @@ export interface SolverApi {
 
 // ── Python sandbox ──────────────────────────────────────────────────────────
 
-/** The result of running one code block. */
-export interface PythonRunResult {
-  /** What is fed back to the model: stdout, or the last expression's value, or the error line; truncated. */
-  output: string;
-  stdout: string;
-  stderr: string;
-  /** `output` was cut to the length limit. */
-  truncated: boolean;
-  error?: { type: string; message: string; line?: number };
-  durationMs: number;
-  /** Stopped at the time limit. */
-  timedOut: boolean;
-}
 
 /** Files the interpreter starts from, fetched by the main thread and handed over (the sandbox has no network). */
 export interface PythonRuntimeFiles {
@@ -402,10 +399,8 @@ export type SymbolicOutcome =
   | { status: 'timeout' | 'failed'; message: string; durationMs: number };
 
 /** Who answered a problem. */
-export type SolveMethod = 'symbolic' | 'model';
+export type SolveMethod = SolveResult['method'];
 
 /** A symbolic solution as a result carries it. */
 export type SymbolicSolution = Omit<Extract<SymbolicOutcome, { status: 'solved' }>, 'status'>;
 
-/** SolveResult.format of a symbolic solution: its steps are records, not a model's text. */
-export const SYMBOLIC_FORMAT = 'symbolic-steps';

@@ -27,8 +27,8 @@ from graph import build  # noqa: E402
 from make_package import sha256  # noqa: E402
 from sentencepiece import to_tokenizer_json  # noqa: E402
 
-# Solution formats (ids, stop strings) are declared once, in workers/solver/formats.json.
-with open(os.path.join(HERE, '..', '..', 'workers', 'solver', 'formats.json'), encoding='utf-8') as _fh:
+# Solution formats (ids, stop strings) are declared once, in workers/formats.json.
+with open(os.path.join(HERE, '..', '..', 'workers', 'formats.json'), encoding='utf-8') as _fh:
     SOLUTION_FORMATS = json.load(_fh)
 
 QUANTIZATION = {
@@ -104,7 +104,7 @@ def main(argv=None):
     ap.add_argument('--title')
     ap.add_argument('--description', default='')
     ap.add_argument('--license', default='unknown')
-    ap.add_argument('--format', default='mario-react', choices=list(SOLUTION_FORMATS), help='solution format (workers/solver/formats.json)')
+    ap.add_argument('--format', default='mario-react', choices=list(SOLUTION_FORMATS), help='solution format (workers/formats.json)')
     ap.add_argument('--context', type=int, default=2048)
     ap.add_argument('--dtypes', default='fp32,q8,q4', help='comma-separated: fp32, q8, q4')
     ap.add_argument('--external-data', choices=['auto', 'always', 'never'], default='auto',

@@ -12,6 +12,7 @@ import { PythonPool } from '../../workers/python/pool.ts';
 import { SolverService } from '../../workers/solver/service.ts';
 import type { SolveRequest } from '../../workers/contracts.ts';
 import { DEMO_PROBLEM } from '../support/demo-problem.ts';
+import { modelResult } from '../support/model-result.ts';
 
 const PROMPTS = [DEMO_PROBLEM, 'Solve 3x + 5 = 20 for x.', 'A shop sells pens at $3 each. Maria buys 7 pens and pays with $50. How much change does she get?'];
 /** Tokens per prompt (fewer on WebGPU: SwiftShader decodes ~10 tokens/s here). */
@@ -81,7 +82,7 @@ describe('a model solve that starts while the sandbox restores its interpreters'
     // The value head's score to 4 decimals: a row's last digits follow the batch it was decoded in (when the
     // other rows paused for code), not what ran beside the solve.
     const solutions = (r: Awaited<ReturnType<SolverService['solve']>>) =>
-      r.samples.map((s) => ({ text: s.text, answer: s.answer, value: s.value === null ? null : Math.round(s.value * 1e4) / 1e4, end: s.end }));
+      modelResult(r).samples.map((s) => ({ text: s.text, answer: s.answer, value: s.value === null ? null : Math.round(s.value * 1e4) / 1e4, end: s.end }));
     // Decoding starts at once: the model loads while the trusted interpreter and the pool's 8 restores run.
     const cold = solutions(await service.solve(request('cold'), () => {}));
     const warm = solutions(await service.solve(request('warm'), () => {}));

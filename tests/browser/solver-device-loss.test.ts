@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SolverClient } from '../../workers/solver/client.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
+import { modelResult } from '../support/model-result.ts';
 
 const client = new SolverClient();
 afterAll(() => client.dispose());
@@ -24,11 +25,11 @@ describe('solver on a lost GPU', () => {
     };
     const events: SolverEvent[] = [];
     let lost: Promise<boolean> | undefined;
-    const result = await client.solve(request, (e) => {
+    const result = modelResult(await client.solve(request, (e) => {
       events.push(e);
       // Python has answered: the model is decoding again on the GPU.
       if (e.type === 'code-output' && !lost) lost = client.simulateDeviceLoss();
-    });
+    }));
     expect(await lost).toBe(true);
     const restarted = events.find((e): e is Extract<SolverEvent, { type: 'restarted' }> => e.type === 'restarted');
     expect(restarted).toMatchObject({ device: 'wasm', reason: expect.stringMatching(/GPU stopped working.*CPU/) });

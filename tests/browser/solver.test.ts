@@ -13,6 +13,7 @@ import { FORMATS } from '../../workers/solver/formats.ts';
 import { SolverService } from '../../workers/solver/service.ts';
 import type { SolveRequest, SolverEvent } from '../../workers/contracts.ts';
 import { DEMO_PROBLEM as QUESTION } from '../support/demo-problem.ts';
+import { modelResult } from '../support/model-result.ts';
 
 let model: LoadedModel;
 let pool: PythonPool;
@@ -76,7 +77,7 @@ describe('solver in the browser', () => {
     const second = await service.solve(request({ seed: 9 }), (e) => {
       if (e.type === 'tokens' && !firstTokenAt) firstTokenAt = performance.now() - started;
     });
-    expect(second.samples).toHaveLength(4);
+    expect(modelResult(second).samples).toHaveLength(4);
     expect(firstTokenAt).toBeGreaterThan(0);
     expect(firstTokenAt).toBeLessThan(10_000);
   }, 120_000);

@@ -9,7 +9,7 @@
  * arrive split across steps as real tokens do. `context(sample)` is everything the
  * model was given and wrote, in order: the prompt, its own text and every append.
  */
-import type { DecodeSession, SamplerSpec, StepOutput } from '../../workers/solver/loop.ts';
+import type { DecodeSession, SamplerSpec, StepOutput } from '../../workers/types.ts';
 
 export interface ScriptedDecoder extends DecodeSession {
   /** The prompt plus every token written or appended, as the model would see it. */

@@ -80,7 +80,7 @@ describe('one list of formats', () => {
 
   it('the converter reads the formats from formats.json and keeps no list of its own', () => {
     const source = readFileSync('models/convert/convert.py', 'utf8');
-    expect(source).toContain("'workers', 'solver', 'formats.json'");
+    expect(source).toContain("'workers', 'formats.json'");
     expect(source).toContain('choices=list(SOLUTION_FORMATS)');
     expect(source).toContain("SOLUTION_FORMATS[args.format]['codeStops']");
     // No list or table of format ids (a dict key, or an item of a list), and no copied stop strings.

@@ -11,7 +11,8 @@
  * The loss is injected by a decoder that fails the way a guarded WebGPU session does.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runSolveLoop, type DecodeSession } from '../../workers/solver/loop.ts';
+import { runSolveLoop } from '../../workers/solver/loop.ts';
+import type { DecodeSession } from '../../workers/types.ts';
 import { FORMATS } from '../../workers/solver/formats.ts';
 import { GpuDeviceLostError } from '../../workers/common/errors.ts';
 import type { SampleRecord, SolveRequest, SolverEvent } from '../../workers/contracts.ts';

@@ -2,7 +2,7 @@
  * What the solving view shows, built from the solver's events. Plain data mutated
  * in place, so a Svelte `$state` proxy around it updates the page as events arrive.
  */
-import type { CodeRun, SampleEnd, Segment, Selection, SolveResult, SolverEvent } from '../../workers/contracts.ts';
+import type { CodeRun, SampleEnd, Segment, Selection, SolutionFormatId, SolveResult, SolverEvent } from '../../workers/contracts.ts';
 import { appendSegment } from '../../workers/solver/segments.ts';
 
 export interface CardState {
@@ -28,13 +28,15 @@ export interface SolveState {
   selection: Selection | null;
   final: boolean;
   result: SolveResult | null;
+  /** The solution format the model's solutions are written in (the package's, as the solver reports it); null before any. */
+  format: SolutionFormatId | null;
   error: string | null;
   /** Something the user should know that did not stop the solve (e.g. the GPU was lost). */
   notice: string | null;
 }
 
 export function newSolveState(): SolveState {
-  return { phase: 'idle', stage: '', progress: {}, cards: [], selection: null, final: false, result: null, error: null, notice: null };
+  return { phase: 'idle', stage: '', progress: {}, cards: [], selection: null, final: false, result: null, format: null, error: null, notice: null };
 }
 
 function card(state: SolveState, sample: number): CardState {
@@ -64,6 +66,7 @@ export function applySolverEvent(state: SolveState, event: SolverEvent): void {
       state.phase = 'solving';
       const c = card(state, event.sample);
       c.greedy = event.greedy;
+      state.format = event.format;
       c.running = true;
       break;
     }
@@ -100,7 +103,8 @@ export function applySolverEvent(state: SolveState, event: SolverEvent): void {
     case 'done':
       state.phase = 'done';
       state.result = event.result;
-      state.selection = event.result.selection;
+      state.selection = event.result.method === 'model' ? event.result.selection : null;
+      if (event.result.method === 'model') state.format = event.result.format;
       state.final = true;
       for (const c of state.cards) c.running = false;
       break;

@@ -8,7 +8,7 @@
  * onnxruntime-node alike (the ORT module and session are passed in).
  */
 import { Serial, serialOf } from '../common/serial.ts';
-import type { DecodeSession, SamplerSpec, StepOutput } from '../solver/loop.ts';
+import type { DecodeSession, SamplerSpec, StepOutput } from '../types.ts';
 import { AppError, registerError } from '../common/errors.ts';
 import { sampleToken, seededRandom } from './sampler.ts';
 import { StreamDetokenizer } from './detokenize.ts';

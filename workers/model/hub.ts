@@ -20,7 +20,7 @@ import { parseRegistry, type RegistryDtype, type RegistryEntry } from './registr
 import { gitBlobSha1, parseManifest, sha256Hex, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import type { FileStore } from './download.ts';
 import { creationHeapBytes, KV_DTYPE, WASM_MAX_BYTES } from './memory-plan.ts';
-import { FORMATS } from '../solver/formats.ts';
+import { FORMATS } from '../formats.ts';
 
 export class HubError extends AppError {
   override name = 'HubError';
@@ -299,7 +299,7 @@ export async function hubManifest(source: string, entry: RegistryEntry, doFetch:
     valueHead: { present: false, kind: 'none', output: '', activation: '', readAt: '', perStep: false },
     // Where generation_config.json is silent, the format's harness decides (Qwen2.5-Math: top_p 0.8, 2,048 new tokens per call).
     sampling: { temperature: num(generation.temperature, 0.7), topP: num(generation.top_p, FORMATS[entry.solutionFormat].topP ?? 0.95), topK: num(generation.top_k, 0), maxNewTokens: FORMATS[entry.solutionFormat].maxTokensPerCall ?? 1024, samples: 8 },
-    // Stop strings come from the solution format (workers/solver/formats.ts), not from the package.
+    // Stop strings come from the solution format (workers/formats.ts), not from the package.
     stop: [],
     source: { hub: hub.repo, commit },
   };

@@ -4,9 +4,8 @@
  * which field or file is wrong.
  */
 import { AppError, registerError } from '../common/errors.ts';
-import { FORMAT_IDS, isSolutionFormatId, type SolutionFormatId } from '../solver/formats.ts';
-import { STRATEGY_IDS, type StrategyId } from '../solver/selection.ts';
-import type { ConfidenceThresholds } from '../solver/confidence.ts';
+import { FORMAT_IDS, isSolutionFormatId, type SolutionFormatId } from '../formats.ts';
+import { STRATEGY_IDS, type ConfidenceThresholds, type StrategyId } from '../types.ts';
 
 export const SUPPORTED_FORMAT_VERSION = 1;
 

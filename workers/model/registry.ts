@@ -4,7 +4,7 @@
  * authority on files, sizes and checksums; the registry says where to find it.
  */
 import { AppError, registerError } from '../common/errors.ts';
-import { isSolutionFormatId, type SolutionFormatId } from '../solver/formats.ts';
+import { isSolutionFormatId, type SolutionFormatId } from '../formats.ts';
 
 export const REGISTRY_FORMAT_VERSION = 1;
 

@@ -2,6 +2,7 @@
  * Finding the final answer in what the model wrote: MARIO's `Final Answer: $...$`
  * and the last `\boxed{...}` (balanced braces), whichever the format names.
  */
+import type { AnswerSource } from '../types.ts';
 
 /** The last `\boxed{...}` (or `\fbox{...}`), braces balanced, and where it starts; undefined if none. */
 function lastBoxedAt(text: string): { value: string; at: number } | undefined {
@@ -47,7 +48,7 @@ export function finalAnswerLine(text: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-export type AnswerSource = 'final-answer' | 'boxed';
+export type { AnswerSource } from '../types.ts';
 
 /**
  * The answer the text states last among the given sources (a `\boxed{}` written after

@@ -27,7 +27,8 @@ export class SolverClient {
    */
   async solve(request: SolveRequest, onEvent: (event: SolverEvent) => void, signal?: AbortSignal): Promise<SolveResult> {
     const run = (req: SolveRequest) =>
-      this.call((api) => api.solve(req, Comlink.proxy(onEvent)), signal, { cancel: (api) => api.cancel(req.jobId) });
+      // Comlink's Remote spreads a union over promises (Promise<A> | Promise<B>): the call is typed with the result itself.
+      this.call<SolveResult>((api) => api.solve(req, Comlink.proxy(onEvent)) as Promise<SolveResult>, signal, { cancel: (api) => api.cancel(req.jobId) });
     try {
       return await run(request);
     } catch (error) {

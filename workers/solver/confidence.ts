@@ -14,28 +14,15 @@
  *
  * Pure: no I/O, tested directly (tests/unit/confidence.test.ts).
  */
-import type { Cluster, Selection } from './selection.ts';
+import type { Cluster, Confidence, ConfidenceLevel, ConfidenceThresholds, Selection } from '../types.ts';
 import type { SolveResult } from '../contracts.ts';
 import { cleanAnswer } from './normalize.ts';
 import { evaluateLatexNumber } from './latex-number.ts';
 import { latexToSympy } from './equivalence.ts';
 
-export type ConfidenceLevel = 'verified' | 'likely' | 'not-sure';
+export type { Confidence, ConfidenceLevel, ConfidenceThresholds } from '../types.ts';
 
-/** The thresholds a package's manifest states for its "likely" answers (`selection.confidence`). */
-export interface ConfidenceThresholds {
-  /** Share of the sampled solutions (greedy excluded) whose answer is the chosen one. */
-  minAgreement: number;
-  /** The chosen answer's best value-head score. */
-  minValue: number;
-  /**
-   * Share of the agreeing solutions whose code is grounded in the problem (groundedCode): every number it uses
-   * is the problem's, an earlier output's or a unit constant, and a quantity it names is one the problem names.
-   * A model trained on a few templates is confidently, consistently wrong outside them; agreement and value
-   * cannot tell, this can. Absent: the package was not calibrated for it, and no answer is "likely".
-   */
-  minGrounded?: number;
-}
+
 
 /** What the rules read of one solution. */
 export interface ConfidenceSample {
@@ -60,17 +47,6 @@ export interface ConfidenceInput {
   check?: { agrees: boolean; by: string } | undefined;
 }
 
-export interface Confidence {
-  level: ConfidenceLevel;
-  /** One sentence for the student on why the tutor is (not) sure. */
-  reason: string;
-  /** Figures the rules read, for the page's "why" and for evaluation traces. */
-  agreement: number | null;
-  bestValue: number | null;
-}
-
-/** A result without a judged confidence (none should reach the page): not sure, never likely. */
-export const UNJUDGED: Confidence = { level: 'not-sure', reason: 'How sure the tutor is could not be worked out.', agreement: null, bestValue: null };
 
 /** A symbolic solution: each answer was substituted into the problem and checked. */
 export function symbolicConfidence(): Confidence {
@@ -163,9 +139,9 @@ export function modelConfidence({ selection, samples, thresholds, check }: Confi
 
 /** The answer the page shows as *the* answer, and its confidence: none when the tutor is not sure. */
 export function shownAnswer(result: SolveResult): { answer: string | null; confidence: ConfidenceLevel } {
-  const confidence = result.confidence?.level ?? 'not-sure';
+  const confidence = result.confidence.level;
   if (confidence === 'not-sure') return { answer: null, confidence };
-  return { answer: result.method === 'symbolic' ? (result.symbolic?.answer ?? null) : (result.selection.chosen?.answer ?? null), confidence };
+  return { answer: result.method === 'symbolic' ? result.solution.answer : (result.selection.chosen?.answer ?? null), confidence };
 }
 
 /** Names an expression answer may use: one-letter variables and what the grader reads as functions and constants. */

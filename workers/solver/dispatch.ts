@@ -4,9 +4,7 @@
  * problem but could not finish it. Transport-free: the service passes its trusted interpreter and its
  * model path, tests pass their own.
  */
-import type { SolveRequest, SolveResult, SymbolicOutcome } from '../contracts.ts';
-import { SYMBOLIC_FORMAT } from '../contracts.ts';
-import { STRATEGY_IDS, type StrategyId } from './selection.ts';
+import type { ModelResult, SolveRequest, SolveResult, SymbolicOutcome, SymbolicResult } from '../contracts.ts';
 import { symbolicConfidence } from './confidence.ts';
 
 /** What the page says when the model answers instead; undefined when the problem simply is not symbolic. */
@@ -24,33 +22,15 @@ export function symbolicNote(outcome: SymbolicOutcome): string | undefined {
   return outcome.message;
 }
 
-function concreteStrategy(choice: string): StrategyId {
-  return (STRATEGY_IDS as readonly string[]).includes(choice) ? (choice as StrategyId) : 'majority';
-}
-
-/** A solved symbolic outcome as the solver's result: no samples, no clusters, the steps in `symbolic`. */
-export function symbolicResult(request: SolveRequest, outcome: Extract<SymbolicOutcome, { status: 'solved' }>): SolveResult {
+/** A solved symbolic outcome as the solver's result: the steps, verified; no model, samples or selection. */
+export function symbolicResult(request: SolveRequest, outcome: Extract<SymbolicOutcome, { status: 'solved' }>): SymbolicResult {
   const { status: _status, ...solution } = outcome;
-  const strategy = concreteStrategy(String(request.settings.strategy));
-  return {
-    question: request.question,
-    modelId: request.modelId,
-    format: SYMBOLIC_FORMAT,
-    device: 'wasm',
-    settings: { ...request.settings, strategy },
-    samples: [],
-    selection: { strategy, chosen: null, clusters: [], setAside: [], noAnswer: 0, explanation: `Solved step by step by the rules for ${outcome.kind.replace(/-/g, ' ')} problems; no model was needed.` },
-    confidence: symbolicConfidence(),
-    stoppedEarly: 0,
-    durationMs: outcome.durationMs,
-    method: 'symbolic',
-    symbolic: solution,
-  };
+  return { method: 'symbolic', question: request.question, solution, confidence: symbolicConfidence(), durationMs: outcome.durationMs };
 }
 
 export interface DispatchDeps {
   symbolic: (question: string) => Promise<SymbolicOutcome>;
-  model: () => Promise<SolveResult>;
+  model: () => Promise<ModelResult>;
 }
 
 /** Symbolic first; the model when the rules decline, fail to parse, run out of time or fail. */
@@ -59,5 +39,5 @@ export async function dispatchSolve(request: SolveRequest, deps: DispatchDeps): 
   if (outcome.status === 'solved') return symbolicResult(request, outcome);
   const note = symbolicNote(outcome);
   const result = await deps.model();
-  return { ...result, method: 'model', ...(note ? { symbolicNote: note } : {}) };
+  return note ? { ...result, symbolicNote: note } : result;
 }

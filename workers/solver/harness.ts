@@ -19,7 +19,7 @@
  * last RAW_KEEP characters (the runner caps what it returns).
  */
 import type { SolutionFormat } from './formats.ts';
-import type { PythonRun } from './loop.ts';
+import type { PythonRunResult } from '../types.ts';
 
 /** Characters kept from each end of a raw result longer than twice this. */
 export const RAW_KEEP = 600;
@@ -201,7 +201,7 @@ function marioField(field: RawField): string {
 }
 
 /** The output text the format feeds back for a run, and whether the run failed. */
-export function observation(format: SolutionFormat, run: PythonRun): { text: string; error: boolean } {
+export function observation(format: SolutionFormat, run: PythonRunResult): { text: string; error: boolean } {
   if (format.execution === 'tutor') return { text: run.output, error: Boolean(run.error) };
   const record = readRecord(run.stdout);
   if (format.execution === 'mario-python-tool') {

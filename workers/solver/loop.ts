@@ -10,7 +10,8 @@
  * Transport-free: the decoder and the Python runner are passed in, so the same loop
  * runs in the browser worker and in Node tests.
  */
-import type { CodeRun, SampleEnd, SampleRecord, Segment, SegmentKind, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import type { CodeRun, ModelResult, SampleEnd, SampleRecord, Segment, SegmentKind, SolveRequest, SolverEvent } from '../contracts.ts';
+import type { DecodeSession, PythonRunResult, SamplerSpec } from '../types.ts';
 import { CancelledError, GpuDeviceLostError } from '../common/errors.ts';
 import { extractAnswer } from './answer.ts';
 import { buildPrompt, outputSegments, pendingCode, type SolutionFormat } from './formats.ts';
@@ -21,54 +22,8 @@ import { confidenceSample, modelConfidence } from './confidence.ts';
 import { resolveSettings } from './settings.ts';
 import type { Manifest } from '../model/manifest.ts';
 
-export interface SamplerSpec {
-  seed: number;
-  /** 0 = greedy. */
-  temperature: number;
-  topP: number;
-  topK?: number;
-}
-
-export interface StepOutput {
-  /** Text decoded this step, per running sequence. */
-  deltas: Map<number, string>;
-  /** Sequences that produced end-of-sequence. */
-  ended: Set<number>;
-}
-
-/** What the loop needs from the model runtime (implemented over the batched decoder). */
-export interface DecodeSession {
-  readonly device: 'webgpu' | 'wasm' | 'cpu';
-  /**
-   * Prefill the shared prompt once and fork it into one sequence per sampler.
-   * `bos`: the format's harness starts the prompt with the tokenizer's beginning-of-sequence token.
-   */
-  start(prompt: string, samplers: SamplerSpec[], options?: { bos?: boolean }): Promise<void>;
-  /** Decode one token for every running (not paused, not stopped) sequence. */
-  step(): Promise<StepOutput>;
-  /** Exclude a sequence from decoding until `append` resumes it. */
-  pause(sequence: number): void;
-  /** Append text (prefilling its tokens) and resume the sequence. */
-  append(sequence: number, text: string): Promise<void>;
-  /** The value head's score for the sequence's current last token; null without a value head. */
-  value(sequence: number): Promise<number | null>;
-  /** Stop decoding a sequence for good and free what it holds. */
-  stop(sequence: number): void;
-  dispose(): Promise<void>;
-}
-
-export interface PythonRun {
-  output: string;
-  /** The block's raw stdout (capped by the runner); the harness drivers' results travel in it. */
-  stdout?: string;
-  error?: { type: string; message: string; line?: number };
-  truncated: boolean;
-  timedOut: boolean;
-  durationMs: number;
-}
-
 export interface PythonRunner {
-  run(session: string, code: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<PythonRun>;
+  run(session: string, code: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<PythonRunResult>;
   closeSession(session: string): Promise<void>;
 }
 
@@ -101,7 +56,7 @@ interface Seq {
   consecutiveErrors: number;
 }
 
-export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promise<SolveResult> {
+export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promise<ModelResult> {
   const { format, decoder, python, emit } = deps;
   const now = deps.now ?? (() => performance.now());
   const started = now();
@@ -238,7 +193,7 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
     }
     for (const seq of seqs) {
       if (seq.done) continue;
-      emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy });
+      emit({ type: 'sample-started', sample: seq.record.sample, greedy: seq.record.greedy, format: format.id });
       write(seq, 'format', format.primer);
     }
 
@@ -299,7 +254,8 @@ export async function runSolveLoop(request: SolveRequest, deps: LoopDeps): Promi
   if (deps.signal?.aborted) throw new CancelledError('Solving was stopped.');
   const records = seqs.map((s) => s.record);
   const selection = select(settings.strategy, outcomes());
-  const result: SolveResult = {
+  const result: ModelResult = {
+    method: 'model',
     question: request.question,
     modelId: request.modelId,
     format: format.id,

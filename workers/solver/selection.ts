@@ -10,43 +10,9 @@
  *   the highest value (ties: larger cluster, then earlier).
  */
 import { compareAnswers } from './equivalence.ts';
+import { STRATEGY_IDS, type Cluster, type SampleOutcome, type Selection, type StrategyId } from '../types.ts';
 
-export const STRATEGY_IDS = ['greedy', 'majority', 'best-of-n', 'outlier-free-ovm'] as const;
-export type StrategyId = (typeof STRATEGY_IDS)[number];
-
-export interface SampleOutcome {
-  /** Index of the sample (order of generation). */
-  id: number;
-  /** Extracted final answer; null when the solution gave none. */
-  answer: string | null;
-  /** Value head score in [0, 1]; null when the model has no value head. */
-  value: number | null;
-  /** The greedy (temperature 0) sample. */
-  greedy?: boolean;
-}
-
-export interface Cluster {
-  answer: string;
-  members: number[];
-  count: number;
-  bestValue: number | null;
-  meanValue: number | null;
-  /** The member with the best value (the first member when there are no values). */
-  bestMember: number;
-}
-
-export interface Selection {
-  strategy: StrategyId;
-  chosen: Cluster | null;
-  /** All clusters, largest first. */
-  clusters: Cluster[];
-  /** Clusters the strategy set aside (outliers for outlier-free OVM). */
-  setAside: Cluster[];
-  /** Samples with no answer. */
-  noAnswer: number;
-  /** One sentence for the user. */
-  explanation: string;
-}
+export { STRATEGY_IDS, type Cluster, type SampleOutcome, type Selection, type StrategyId };
 
 export interface SelectionOptions {
   /** Outlier-free OVM: clusters smaller than this are outliers. MARIO uses 2. */
