@@ -19,22 +19,34 @@
 import { serialOf } from '../common/serial.ts';
 import { floatsOf, type OrtLike, type SessionLike, type TensorLike } from './decoder.ts';
 import { gatherGraph, pickGraph, type FloatType } from './onnx-build.ts';
+import { guardSession, watchDeviceLoss } from './device-loss.ts';
+
+interface PerDevice {
+  sessions: Map<string, Promise<SessionLike>>;
+  /** Rejects when the device is lost: every call here races it, as the model's runs do (device-loss.ts). */
+  lost: Promise<never>;
+}
 
 /** Helper sessions per WebGPU device (a lost device's sessions go with it) and graph. */
-const cache = new WeakMap<object, Map<string, Promise<SessionLike>>>();
+const cache = new WeakMap<object, PerDevice>();
+
+async function onDevice(ort: OrtLike): Promise<PerDevice> {
+  const device = (await Promise.resolve(ort.env?.webgpu?.device)) as object | undefined;
+  if (!device || !ort.InferenceSession) throw new Error('The model left tensors on the GPU, but ONNX Runtime gives no WebGPU device or session to work on them.');
+  let entry = cache.get(device);
+  if (!entry) cache.set(device, (entry = { sessions: new Map(), lost: watchDeviceLoss({ env: { webgpu: { device } } }) }));
+  return entry;
+}
 
 async function helper(ort: OrtLike, key: string, graph: () => Uint8Array, gpuOutputs: string[]): Promise<SessionLike> {
-  const device = (await Promise.resolve(ort.env?.webgpu?.device)) as object | undefined;
-  const create = ort.InferenceSession?.create;
-  if (!device || !create) throw new Error('The model left tensors on the GPU, but ONNX Runtime gives no WebGPU device or session to work on them.');
-  let byKey = cache.get(device);
-  if (!byKey) cache.set(device, (byKey = new Map()));
-  let session = byKey.get(key);
+  const { sessions, lost } = await onDevice(ort);
+  let session = sessions.get(key);
   if (!session) {
     const preferredOutputLocation = Object.fromEntries(gpuOutputs.map((n) => [n, 'gpu-buffer']));
-    session = create.call(ort.InferenceSession, graph(), { executionProviders: ['webgpu'], preferredOutputLocation }) as Promise<SessionLike>;
-    session.catch(() => byKey.delete(key));
-    byKey.set(key, session);
+    const created = ort.InferenceSession!.create(graph(), { executionProviders: ['webgpu'], preferredOutputLocation }) as Promise<SessionLike>;
+    session = Promise.race([created, lost]).then((s) => guardSession(s, lost));
+    session.catch(() => sessions.delete(key));
+    sessions.set(key, session);
   }
   return session;
 }
@@ -77,7 +89,7 @@ export async function lastLogits(ort: OrtLike, logits: TensorLike, rows: readonl
   }
   try {
     if (kept === 1 && rows.length === batch && rows.every((r, i) => r === i)) {
-      const data = (await logits.getData!()) as unknown as ArrayLike<number>;
+      const data = (await Promise.race([logits.getData!(), (await onDevice(ort)).lost])) as unknown as ArrayLike<number>;
       return { of: (r) => floatsOf(data, r * vocab, (r + 1) * vocab, type), downloaded: batch * vocab * elementBytes(type), uploaded: 0 };
     }
     const session = await helper(ort, `pick/${type}`, () => pickGraph(type), []);
