@@ -1,11 +1,13 @@
 /**
- * Bytes that cross between JavaScript and the GPU per decode step, with the KV cache returned to
- * JavaScript every step (a session without preferredOutputLocation) and kept in GPU buffers (as
- * workers/model/load.ts creates WebGPU sessions): the converted tiny Llama (tests/fixtures/converted,
- * fp32), batch 8, 256 tokens, in headless Chromium on WebGPU. Byte counts are deterministic, so the
+ * Bytes that cross between JavaScript and the GPU per decode step and per appended code output, in
+ * three sessions: the KV cache and logits returned to JavaScript every call (no preferredOutputLocation);
+ * the cache kept in GPU buffers with the logits read back whole; and both kept on the GPU with only each
+ * fed row's last-position logits read back (as workers/model/load.ts creates WebGPU sessions). The
+ * converted tiny Llama (tests/fixtures/converted, fp32), batch 8, 256 tokens, then `--append` tokens of
+ * output appended to every row, in headless Chromium on WebGPU. Byte counts are deterministic, so the
  * software adapter (SwiftShader) measures them as a GPU would; its tokens/s are not GPU figures.
  *
- *   npx tsx bench/decode-gpu.bench.ts [--model converted-llama] [--variant fp32] [--rows 8] [--tokens 256]
+ *   npx tsx bench/decode-gpu.bench.ts [--model converted-llama] [--variant fp32] [--rows 8] [--tokens 256] [--append 60]
  *
  * Writes bench/results/decode-gpu-transfer-<model>.json.
  */
@@ -28,6 +30,9 @@ const MODEL = option('--model') ?? 'converted-llama';
 const VARIANT = (option('--variant') ?? 'fp32') as BenchRun['variant'];
 const ROWS = Number(option('--rows') ?? 8);
 const TOKENS = Number(option('--tokens') ?? 256);
+const APPEND = Number(option('--append') ?? 60);
+/** Vocabulary sizes of the registry's real models, for the logits bytes the measured layout implies there. */
+const REAL_VOCABS = { 'Qwen2.5-Math-1.5B-Instruct': 151936, 'MARIO-OVM-7B (Llemma)': 32016 };
 
 const missing = ensureConvertedFixtures();
 if (missing) throw new Error(missing);
@@ -53,10 +58,17 @@ try {
   await page.goto(`${origin}/bench/decode-gpu.html`);
   await page.waitForFunction(() => document.title === 'ready', undefined, { timeout: 180_000 });
   const runs: Record<string, BenchResult> = {};
-  for (const kvOnGpu of [false, true]) {
-    const r: BenchRun = { model: MODEL, variant: VARIANT, rows: ROWS, tokens: TOKENS, kvOnGpu };
-    runs[kvOnGpu ? 'after' : 'before'] = await page.evaluate((x) => (window as unknown as { decodeBench: (r: BenchRun) => Promise<BenchResult> }).decodeBench(x), r);
+  for (const [name, kvOnGpu, logitsOnGpu] of [['before', false, false], ['kvOnGpu', true, false], ['after', true, true]] as const) {
+    const r: BenchRun = { model: MODEL, variant: VARIANT, rows: ROWS, tokens: TOKENS, kvOnGpu, logitsOnGpu, appendTokens: APPEND };
+    runs[name] = await page.evaluate((x) => (window as unknown as { decodeBench: (r: BenchRun) => Promise<BenchResult> }).decodeBench(x), r);
   }
+  const vocab = runs.after!.vocabSize;
+  const appended = runs.after!.perAppend!.tokens;
+  // The figures below are formulas in the vocabulary: check that the measured bytes are exactly them.
+  const logitsWhole = ROWS * appended * vocab * 4;
+  const valuesWhole = runs.after!.hasValues ? ROWS * appended * 4 : 0;
+  if (runs.kvOnGpu!.perAppend!.download !== logitsWhole + valuesWhole) throw new Error(`append read back ${runs.kvOnGpu!.perAppend!.download} bytes, not ${logitsWhole} + ${valuesWhole}`);
+  if (runs.after!.perAppend!.download !== vocab * 4 + valuesWhole) throw new Error(`append read back ${runs.after!.perAppend!.download} bytes, not ${vocab * 4} + ${valuesWhole}`);
   if (offLoopback.length) throw new Error(`requests left loopback: ${offLoopback.join(', ')}`);
   const result = {
     date: new Date().toISOString(),
@@ -67,16 +79,27 @@ try {
     variant: VARIANT,
     rows: ROWS,
     tokens: TOKENS,
-    before: { ...runs.before!, note: 'session without preferredOutputLocation: present.* returned to JavaScript and fed back each step' },
-    after: { ...runs.after!, note: "preferredOutputLocation 'gpu-buffer' for present.*, fed back as past_key_values.*; rows copied on the GPU" },
+    appendTokens: appended,
+    before: { ...runs.before!, note: 'session without preferredOutputLocation: present.* and logits returned to JavaScript each call, the cache fed back from there' },
+    kvOnGpu: { ...runs.kvOnGpu!, note: "preferredOutputLocation 'gpu-buffer' for present.*, fed back as past_key_values.*; rows gathered on the GPU; logits read back whole" },
+    after: { ...runs.after!, note: "preferredOutputLocation 'gpu-buffer' for present.* and logits; only the last position of each fed row's logits read back (Gather + Slice on the GPU when fewer rows or positions than the output has)" },
     kvBytesPerStepBefore: runs.before!.perStep.kvUpload + runs.before!.perStep.kvDownload,
     kvBytesPerStepAfter: runs.after!.perStep.kvUpload + runs.after!.perStep.kvDownload,
+    bytesPerStep: { before: runs.before!.perStep.upload + runs.before!.perStep.download + runs.before!.perStep.kvUpload + runs.before!.perStep.kvDownload, kvOnGpu: runs.kvOnGpu!.perStep.upload + runs.kvOnGpu!.perStep.download, after: runs.after!.perStep.upload + runs.after!.perStep.download },
+    logitsBytesPerAppend: { kvOnGpu: logitsWhole, after: vocab * 4 },
+    logitsBytesPerOutputAppendToAllRows: { kvOnGpu: ROWS * logitsWhole, after: ROWS * vocab * 4 },
+    webgpuApiBytesReadPerAppend: { before: runs.before!.perAppend!.webgpuApi.read, kvOnGpu: runs.kvOnGpu!.perAppend!.webgpuApi.read, after: runs.after!.perAppend!.webgpuApi.read },
+    atRealVocabularies: Object.fromEntries(
+      Object.entries(REAL_VOCABS).map(([id, v]) => [id, { vocab: v, logitsBytesPerAppendBefore: ROWS * appended * v * 4, logitsBytesPerAppendAfter: v * 4, logitsBytesPerAppendToAllRowsBefore: ROWS * ROWS * appended * v * 4, logitsBytesPerAppendToAllRowsAfter: ROWS * v * 4 }]),
+    ),
+    atRealVocabulariesNote: `float32 logits; an append is one call over all ${ROWS} rows, ${appended} positions wide (the other rows padded); "to all rows": ${ROWS} such appends, one per row. The formulas the measured bytes above equal`,
     tokensPerSecondNote: 'software adapter (SwiftShader, CPU): speeds are not GPU figures',
   };
   mkdirSync(join(REPO, 'bench/results'), { recursive: true });
   const out = join(REPO, `bench/results/decode-gpu-transfer-${MODEL}.json`);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.table({
+    [`logits bytes per ${appended}-token append, read back whole / last position only`]: `${logitsWhole} / ${vocab * 4}`,
     'KV bytes per step, cache in JavaScript': result.kvBytesPerStepBefore.toFixed(0),
     'KV bytes per step, cache on the GPU': result.kvBytesPerStepAfter.toFixed(0),
     'other bytes per step (ids, mask, logits), before / after': `${(runs.before!.perStep.upload + runs.before!.perStep.download).toFixed(0)} / ${(runs.after!.perStep.upload + runs.after!.perStep.download).toFixed(0)}`,

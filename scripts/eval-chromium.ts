@@ -20,10 +20,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import type { SolveRequest, SolveResult } from '../workers/contracts.ts';
-import { parseManifest } from '../workers/model/manifest.ts';
+import { parseManifest, type Manifest } from '../workers/model/manifest.ts';
 import { assertChromium, CHROMIUM_ARGS } from '../tests/support/chromium.ts';
 import type { EvalItem } from './eval-data.ts';
 import { evalRequest, type EngineRun, type Solved } from './eval-report.ts';
@@ -40,6 +40,14 @@ export interface ChromiumEngineOptions {
   request?: (item: EvalItem, index: number) => SolveRequest;
   /** Diagnostics (page errors, server warnings). */
   log?: (line: string) => void;
+  /** The model's manifest, for a model the app does not serve (a hub entry, read by the caller); default: public/models/<model>/manifest.json. */
+  manifest?: Manifest;
+  /** Origins besides loopback the page may reach (a hub entry's hosts: registry.ts modelHosts); default none. */
+  allowOrigins?: readonly string[];
+  /** Extra Chromium flags (e.g. for a hardware GPU). */
+  chromiumArgs?: readonly string[];
+  /** Read from the page once every problem is solved (e.g. its memory); kept in the run's `extra.page`. */
+  afterSolve?: (page: Page) => Promise<Record<string, unknown>>;
 }
 
 /** What the Chromium engine saw on the network. */
@@ -109,8 +117,9 @@ async function startServer(served: string[]): Promise<{ server: ViteDevServer; o
 export async function evalChromium(options: ChromiumEngineOptions, items: EvalItem[]): Promise<ChromiumRun> {
   const log = options.log ?? (() => {});
   // The manifest the page loads (public/models is what `npm run prepare:models` publishes).
-  const manifest = parseManifest(JSON.parse(readFileSync(join(REPO, 'public/models', options.model, 'manifest.json'), 'utf8')));
+  const manifest = options.manifest ?? parseManifest(JSON.parse(readFileSync(join(REPO, 'public/models', options.model, 'manifest.json'), 'utf8')));
   const requests: RequestRecord = { browser: [], served: [], offLoopback: [], blocked: [] };
+  const allowed = (url: string) => staysOnLoopback(url) || (options.allowOrigins ?? []).some((o) => url.startsWith(`${o}/`));
   const check = () => {
     if (requests.offLoopback.length) throw new OffLoopbackError(requests.offLoopback);
   };
@@ -119,18 +128,18 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
   try {
     const started = await startServer(requests.served);
     server = started.server;
-    const args = CHROMIUM_ARGS.filter((arg) => options.webgpu !== false || arg !== '--enable-unsafe-webgpu');
+    const args = [...CHROMIUM_ARGS.filter((arg) => options.webgpu !== false || arg !== '--enable-unsafe-webgpu'), ...(options.chromiumArgs ?? [])];
     browser = await chromium.launch({ executablePath: assertChromium(), args, headless: true });
     const context = await browser.newContext();
     context.on('request', (request) => {
       const url = request.url();
       requests.browser.push(url);
-      if (!staysOnLoopback(url)) requests.offLoopback.push(url);
+      if (!allowed(url)) requests.offLoopback.push(url);
     });
     const page = await context.newPage();
     page.on('websocket', (ws) => {
       requests.browser.push(ws.url());
-      if (!staysOnLoopback(ws.url())) requests.offLoopback.push(ws.url());
+      if (!allowed(ws.url())) requests.offLoopback.push(ws.url());
     });
     page.on('pageerror', (error) => log(`page error: ${error.message}`));
     page.on('console', (message) => {
@@ -138,7 +147,7 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
     });
     await page.exposeFunction('__evalReportViolation', (uri: string) => {
       requests.blocked.push(uri);
-      if (!staysOnLoopback(uri) && uri !== 'inline' && uri !== 'eval') requests.offLoopback.push(uri);
+      if (!allowed(uri) && uri !== 'inline' && uri !== 'eval') requests.offLoopback.push(uri);
     });
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (event) => {
@@ -168,6 +177,7 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
       solved.push(one);
       options.onProblem?.(index + 1, items.length, one);
     }
+    const pageFacts = options.afterSolve ? await options.afterSolve(page) : undefined;
     const device = devices.join(' -> ') || 'none';
     // The variant is the graph the page downloaded (the last one, after a lost GPU); otherwise
     // the package's default for the device (a graph already cached by the browser is not requested).
@@ -185,6 +195,7 @@ export async function evalChromium(options: ChromiumEngineOptions, items: EvalIt
         browser: `Chromium ${browser.version()}`,
         warmSeconds,
         gpuRestarts: restarts,
+        ...(pageFacts ? { page: pageFacts } : {}),
         requests: { browser: requests.browser.length, served: requests.served.length, offLoopback: requests.offLoopback.length, blocked: requests.blocked.length },
       },
     };

@@ -12,6 +12,7 @@ import type { DecodeSession, SamplerSpec, StepOutput } from '../types.ts';
 import { AppError, registerError } from '../common/errors.ts';
 import { sampleToken, seededRandom } from './sampler.ts';
 import { StreamDetokenizer } from './detokenize.ts';
+import { gatherRows, lastLogits } from './gpu-ops.ts';
 
 export interface TensorLike {
   readonly data: ArrayLike<number> | ArrayLike<bigint>;
@@ -20,6 +21,8 @@ export interface TensorLike {
   /** Where ONNX Runtime keeps the data: 'cpu', or 'gpu-buffer' for an output left on the GPU (then `data` cannot be read). */
   readonly location?: string;
   readonly gpuBuffer?: GPUBuffer;
+  /** Reads a GPU output back (ONNX Runtime Web's Tensor.getData). */
+  getData?(): Promise<ArrayLike<number> | ArrayLike<bigint>>;
   dispose?(): void;
 }
 
@@ -29,9 +32,9 @@ export type KvArray = Float32Array | Uint16Array;
 export interface OrtLike {
   Tensor: {
     new (type: 'int64' | 'float32' | 'float16', data: BigInt64Array | Float32Array | Uint16Array, dims: readonly number[]): TensorLike;
-    /** ONNX Runtime Web: a tensor over a GPU buffer of ours (row copies of the cache). */
-    fromGpuBuffer?(buffer: GPUBuffer, options: { dataType: 'float32' | 'float16'; dims: readonly number[]; dispose?: () => void }): TensorLike;
   };
+  /** ONNX Runtime Web: the decoder's helper graphs on the GPU (gpu-ops.ts: row copies, last-position logits). */
+  InferenceSession?: { create(model: Uint8Array, options: object): Promise<unknown> };
   /** ONNX Runtime Web's WebGPU device, once a WebGPU session exists. */
   env?: { webgpu?: { device?: unknown } };
 }
@@ -44,11 +47,6 @@ export interface TransferBytes {
   kvUpload: number;
   kvDownload: number;
 }
-
-/** GPUBufferUsage flags (WebGPU spec values; the constant object exists only where WebGPU does). */
-const STORAGE = 0x80;
-const COPY_SRC = 0x04;
-const COPY_DST = 0x08;
 
 const byteLength = (t: TensorLike) => (t.data as unknown as ArrayBufferView).byteLength;
 
@@ -195,7 +193,10 @@ export class BatchDecoder implements DecodeSession {
   private rows: Row[] = [];
   private readonly stopped = new Map<number, Row>();
   private kv: KvArray[] = [];
-  /** The cache as GPU tensors (present.* kept on the GPU by the session: preferredOutputLocation 'gpu-buffer'), layer-major key, value. */
+  /**
+   * The cache as GPU tensors (present.* kept on the GPU by the session: preferredOutputLocation 'gpu-buffer'),
+   * layer-major key, value; their rows are copied by ONNX Runtime itself (gpu-ops.ts).
+   */
   private gpuKv: TensorLike[] | undefined;
   private time = 0;
   private mask: Uint8Array[] = [];
@@ -379,23 +380,17 @@ export class BatchDecoder implements DecodeSession {
   }
 
   /**
-   * The GPU cache rebuilt with rows `from` (indices into the current rows), one buffer copy per row
-   * and layer on the GPU: no byte of the cache comes to JavaScript.
+   * The GPU cache rebuilt with rows `from` (indices into the current rows), by a Gather run on ONNX
+   * Runtime's own queue, so it follows the model run that wrote the cache: no byte of it comes to JavaScript.
    */
   private async copyGpuRows(from: number[]): Promise<void> {
-    const device = (await Promise.resolve(this.ort.env?.webgpu?.device)) as GPUDevice | undefined;
-    const make = this.ort.Tensor.fromGpuBuffer;
-    if (!device || !make) throw new UnsupportedGraphError('The cache is on the GPU, but ONNX Runtime gives no WebGPU device to copy its rows.');
-    const { numKvHeads, headDim } = this.shape;
-    const rowBytes = numKvHeads * this.time * headDim * (this.io.kvType === 'float16' ? 2 : 4);
-    const dims = [from.length, numKvHeads, this.time, headDim];
-    const encoder = device.createCommandEncoder();
-    const next = this.gpuKv!.map((t) => {
-      const buffer = device.createBuffer({ size: Math.max(4, rowBytes * from.length), usage: STORAGE | COPY_SRC | COPY_DST });
-      from.forEach((src, r) => encoder.copyBufferToBuffer(t.gpuBuffer!, src * rowBytes, buffer, r * rowBytes, rowBytes));
-      return make(buffer, { dataType: this.io.kvType, dims, dispose: () => buffer.destroy() });
-    });
-    device.queue.submit([encoder.finish()]);
+    if (from.length === 0) {
+      this.releaseGpuKv();
+      this.kv = [];
+      return;
+    }
+    const next = await gatherRows(this.ort, this.gpuKv!, from, this.io.kvType);
+    this.transfer.upload += 8 * from.length;
     this.releaseGpuKv();
     this.gpuKv = next;
   }
@@ -466,25 +461,24 @@ export class BatchDecoder implements DecodeSession {
     const out = await this.session.run(inputs);
     this.stats.runs += 1;
     this.stats.fedTokens += feeds.reduce((a, f) => a + f.length, 0);
-    const logits = out.logits!;
-    const kept = logits.dims[1] ?? s;
     const values = out.values?.data as Float32Array | undefined;
-    const vocab = this.shape.vocabSize;
+    // Rows are left-padded: each fed row's next-token logits are at its last position, and only those are read.
+    const fed = rows.flatMap((_, r) => (feeds[r]!.length > 0 ? [r] : []));
+    const last = await lastLogits(this.ort, out.logits!, fed, this.io.logitsType, this.shape.vocabSize);
+    this.transfer.upload += last.uploaded;
+    this.transfer.download += last.downloaded + (out.values ? byteLength(out.values) : 0);
     for (let r = 0; r < R; r += 1) {
       const row = rows[r]!;
       const f = feeds[r]!;
       if (f.length === 0) continue;
-      const at = r * kept + (kept - 1);
-      row.logits = floatsOf(logits.data as ArrayLike<number>, at * vocab, (at + 1) * vocab, this.io.logitsType);
-      const last = r * s + (s - 1);
+      row.logits = last.of(fed.indexOf(r));
       if (values) {
-        row.value = values[last]!;
+        row.value = values[r * s + (s - 1)]!;
         for (let j = s - f.length; j < s; j += 1) row.values.push(values[r * s + j]!);
       }
       row.position += f.length;
       row.feed = row.feed.slice(f.length);
     }
-    this.transfer.download += byteLength(logits) + (out.values ? byteLength(out.values) : 0);
     const presents = Array.from({ length: numLayers }, (_, l) => [out[`present.${l}.key`]!, out[`present.${l}.value`]!]).flat();
     // The previous past (inputs of this call) is spent either way.
     for (const t of small) t.dispose?.();
@@ -531,8 +525,8 @@ export async function greedyRecompute(
       }
     }
     const result = await serialOf(session).run(() => session.run(inputs));
-    const kept = result.logits!.dims[1] ?? n;
-    const last = floatsOf(result.logits!.data as ArrayLike<number>, (kept - 1) * shape.vocabSize, kept * shape.vocabSize, io.logitsType);
+    const last = (await lastLogits(ort, result.logits!, [0], io.logitsType, shape.vocabSize)).of(0);
+    for (const [name, t] of Object.entries(result)) if (name !== 'logits' && t.location === 'gpu-buffer') t.dispose?.();
     let best = 0;
     for (let v = 1; v < last.length; v += 1) if (last[v]! > last[best]!) best = v;
     out.push(best);

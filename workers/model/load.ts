@@ -63,6 +63,14 @@ export function presentNames(numLayers: number): string[] {
   return Array.from({ length: numLayers }, (_, l) => [`present.${l}.key`, `present.${l}.value`]).flat();
 }
 
+/**
+ * Where a WebGPU session leaves its outputs: the cache (present.*) and the logits stay on the GPU; the
+ * decoder feeds the cache back and reads only the logits it samples from (gpu-ops.ts).
+ */
+export function gpuOutputLocations(numLayers: number): { preferredOutputLocation: Record<string, 'gpu-buffer'> } {
+  return { preferredOutputLocation: Object.fromEntries([...presentNames(numLayers), 'logits'].map((n) => [n, 'gpu-buffer' as const])) };
+}
+
 /** A variant that computes or keeps float16 on the GPU needs the adapter's shader-f16 feature. */
 export function needsF16(v: Pick<Variant, 'dtype' | 'kvCacheDtype'>): boolean {
   return v.dtype === 'fp16' || v.dtype === 'q4f16' || v.kvCacheDtype === 'float16';
@@ -228,8 +236,9 @@ export async function loadModel(baseUrl: string, id: string, gpu: Capabilities['
   // ONNX Runtime reads each shard's bytes once into its own memory; ours are dropped after this call.
   const externalData = variant.externalData.map((path, i) => ({ path: externalDataName(variant.graph, path), data: shards[i]! }));
   // On WebGPU the cache stays in GPU buffers: present.* is returned as GPU tensors and fed back as
-  // the next call's past_key_values.*, so no byte of it crosses to JavaScript (decoder.ts).
-  const onGpu = choice.device === 'webgpu' ? { preferredOutputLocation: Object.fromEntries(presentNames(manifest.architecture.numLayers).map((n) => [n, 'gpu-buffer' as const])) } : {};
+  // the next call's past_key_values.*, so no byte of it crosses to JavaScript (decoder.ts); of the
+  // logits, only each fed row's last position is read back.
+  const onGpu = choice.device === 'webgpu' ? gpuOutputLocations(manifest.architecture.numLayers) : {};
   const created = (await ort.InferenceSession.create(graph!, { executionProviders: [choice.device], graphOptimizationLevel: 'all', ...onGpu, ...(externalData.length > 0 ? { externalData } : {}) })) as unknown as SessionLike;
   shards.length = 0;
   const session = choice.device === 'webgpu' ? guardSession(created, watchDeviceLoss(ort)) : created;
