@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<void> {
       return [s.name, buildReport({ model: entry.id, data: s.file, samples: a.samples, totalSeconds: sum(solved.map((x) => x.seconds)) }, { ...run, solved }).summary];
     }),
   );
-  const tokens = sum(run.solved.flatMap((x) => x.result.samples.map((r) => r.tokens)));
+  const tokens = sum(run.solved.flatMap((x) => (x.result.method === 'model' ? x.result.samples.map((r) => r.tokens) : [])));
   const solveSeconds = sum(run.solved.map((x) => x.seconds));
   const result = {
     date: new Date().toISOString(),

@@ -5,7 +5,7 @@
  * caller that sees GpuDeviceLostError starts a fresh worker on the CPU path.
  */
 import { GpuDeviceLostError } from '../common/errors.ts';
-import type { SessionLike } from './decoder.ts';
+import type { SessionLike } from './ort-types.ts';
 
 interface OrtWithWebGpu {
   env: { webgpu: { device: unknown } };

@@ -17,7 +17,7 @@
  *   the logits of the other positions and rows never leave the GPU.
  */
 import { serialOf } from '../common/serial.ts';
-import { floatsOf, type OrtLike, type SessionLike, type TensorLike } from './decoder.ts';
+import { floatsOf, type OrtLike, type SessionLike, type TensorLike } from './ort-types.ts';
 import { gatherGraph, pickGraph, type FloatType } from './onnx-build.ts';
 import { guardSession, watchDeviceLoss } from './device-loss.ts';
 
