@@ -41,7 +41,7 @@ export async function fetchPythonFiles(baseUrl: string): Promise<PythonRuntimeFi
     get(`${base}pyodide-lock.json`, "Python's package lock").then((r) => r.text()),
     get(`${base}${manifest.archive.file}`, 'sympy').then((r) => r.arrayBuffer()),
   ]);
-  const digest = await sha256Hex(packages);
+  const [digest, wasmSha256] = await Promise.all([sha256Hex(packages), sha256Hex(wasm)]);
   if (packages.byteLength !== manifest.archive.bytes || digest !== manifest.archive.sha256) {
     throw new PythonFilesError(`The sympy archive (${manifest.archive.file}) is damaged: its checksum does not match.`, {
       hint: 'Reload the page to download it again.',
@@ -50,7 +50,8 @@ export async function fetchPythonFiles(baseUrl: string): Promise<PythonRuntimeFi
   }
   // Compiled once here, every interpreter instantiates it; where compiling is refused, each compiles the bytes itself.
   const module = await WebAssembly.compile(wasm).catch(() => undefined);
-  return { indexURL: base, wasm, stdlib, lockFile, packages, ...(module ? { module } : {}) };
+  const identity = { pyodide: manifest.pyodide, wasmSha256, archiveSha256: digest };
+  return { indexURL: base, wasm, stdlib, lockFile, packages, identity, ...(module ? { module } : {}) };
 }
 
 const fetched = new Map<string, Promise<PythonRuntimeFiles>>();

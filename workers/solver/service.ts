@@ -2,7 +2,7 @@
  * What the solver worker does, independent of how messages reach it: keeps the model
  * and the Python pool warm, runs the solve loop, cancels, and grades symbolically.
  */
-import type { JobId, ProgressEvent, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import type { JobId, ProgressEvent, PythonStatus, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
 import { CancelledError } from '../common/errors.ts';
 import { detectGpu } from '../common/env.ts';
 import { BatchDecoder } from '../model/decoder.ts';
@@ -17,6 +17,8 @@ import registryJson from '../../models/registry.json';
 const REGISTRY = parseRegistry(registryJson);
 import { PythonPool } from '../python/pool.ts';
 import { TrustedPython } from '../python/trusted.ts';
+import { PythonTemplate } from '../python/template.ts';
+import { SnapshotStore } from '../python/snapshot-store.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
 import { runSolveLoop } from './loop.ts';
@@ -26,6 +28,8 @@ import { solveSymbolic, SYMBOLIC_IMPORT } from '../symbolic/solver.ts';
 export interface ServiceOptions {
   modelsBaseUrl: string;
   pythonPoolSize?: number;
+  /** IndexedDB database the interpreter snapshot is kept in between visits (default snapshot-store.ts's). */
+  snapshotDb?: string;
 }
 
 export class SolverService {
@@ -43,9 +47,11 @@ export class SolverService {
   private readonly packageManager = this.store.then((store) => (store ? new PackageManager(store, detectGpu) : undefined));
 
   constructor(private readonly options: ServiceOptions) {
+    // One snapshot for both: the trusted interpreter restores it (or makes it, on a first visit), the pool's restore it.
+    const template = new PythonTemplate({ imports: SYMBOLIC_IMPORT, store: new SnapshotStore(options.snapshotDb) });
     // One ready interpreter per sample of a default solve (8), so no solution waits for its own.
-    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 8 });
-    this.trusted = new TrustedPython();
+    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 8, template });
+    this.trusted = new TrustedPython({ template });
   }
 
   /** The model manager's operations; undefined where this browser keeps no model files. */
@@ -150,6 +156,27 @@ export class SolverService {
   async cancel(jobId: JobId): Promise<void> {
     (await this.packageManager)?.cancel(jobId);
     this.jobs.get(jobId)?.abort();
+  }
+
+  async pythonStatus(): Promise<PythonStatus> {
+    const { trusted, pool } = this;
+    const error = trusted.template.storageError;
+    return {
+      template: trusted.template.source,
+      storage: trusted.template.storage,
+      ...(error ? { storageError: error } : {}),
+      trustedStarts: { ...this.trusted.starts },
+      pool: {
+        workersMade: pool.workersMade, interpreterStarts: pool.interpreterStarts, restoreFailures: pool.restoreFailures,
+        rerouted: pool.rerouted, restarts: pool.restarts, openSessions: pool.openSessions, liveWorkers: pool.liveWorkers,
+      },
+    };
+  }
+
+  /** Dispose of the interpreters (tests; a worker's end does this for the page). */
+  dispose(): void {
+    this.pool.dispose();
+    this.trusted.dispose();
   }
 
   async symbolicEqual(a: string, b: string): Promise<boolean | undefined> {
