@@ -5,6 +5,7 @@ import viteConfig from './vite.config.ts';
 import { isolationHeaders } from './web/security/headers.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium.ts';
 import { probeCounter } from './tests/support/probe-counter.ts';
+import { browserMemory } from './tests/support/browser-memory.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -50,6 +51,7 @@ export default mergeConfig(
                 launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
               }),
               instances: [{ browser: 'chromium' }],
+              commands: { browserMemory },
             },
           },
         },

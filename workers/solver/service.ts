@@ -34,7 +34,8 @@ export interface ServiceOptions {
 
 export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
-  private readonly pool: PythonPool;
+  /** The sandbox interpreters of generated code (tests drive scripted solutions through it). */
+  readonly pool: PythonPool;
   /** The app's own Python (grader, symbolic solver): generated code never runs there. */
   private readonly trusted: TrustedPython;
   /** The trusted interpreter started with the symbolic solver imported. */
