@@ -66,7 +66,8 @@ const SYMBOLIC = [
 ] as const;
 const HOSTILE = {
   timeout: 'while True:\n    pass',
-  memory: 'x = bytearray(8 * 2**30)',
+  // More than wasm32 memory can ever hold: MemoryError at once, without the machine paying for gigabytes first.
+  memory: 'x = [0] * (2**31 - 1)',
 };
 
 /** A scripted model whose two solutions run `code`; the service's pool and the real solve loop run it. */
@@ -96,7 +97,7 @@ describe('a page that runs all day (Chromium)', () => {
           if (result.method !== 'symbolic' || result.symbolic?.answer !== answer) wrong.push(`#${i} ${problem}: ${result.method} ${result.symbolic?.answer}`);
         } else if (kind === 'model') {
           const result = await service.solve(request(DEMO_PROBLEM, i), () => {});
-          if (result.method !== 'model' || result.samples.length !== 2) wrong.push(`#${i} model: ${result.method}, ${result.samples.length} samples`);
+          if (result.method !== 'model' || result.samples.length < 2) wrong.push(`#${i} model: ${result.method}, ${result.samples.length} samples`);
           else if (!result.samples.some((s) => s.answer === DEMO_ANSWER)) wrong.push(`#${i} model: answers ${result.samples.map((s) => s.answer)}`);
         } else if (kind === 'cancel') {
           const job = request(DEMO_PROBLEM, i);
@@ -138,6 +139,7 @@ describe('a page that runs all day (Chromium)', () => {
     expect(leaks).toEqual([]);
     expect(wrong).toEqual([]);
     expect(status.pool.restoreFailures).toBe(0);
+    expect(status.pool.restarts).toBeGreaterThanOrEqual(counts['memory']!); // each out-of-memory solution got a fresh interpreter
     expect(live(/^Python \d+$/)).toBeLessThanOrEqual(POOL_SIZE);
     expect(live(/^Python \(trusted\)$/)).toBe(1);
     expect(after.rendererRssMb).toBeLessThanOrEqual(afterTen!.rendererRssMb * 1.2);

@@ -87,9 +87,10 @@ describe('interpreter snapshot kept between visits (Chromium, IndexedDB)', () =>
     const [before] = await store.keys();
     expect(before).toBeTruthy();
     class UpdatedArchive extends PythonTemplate {
-      override async files() {
-        const files = await super.files();
-        return { ...files, identity: { ...files.identity, archiveSha256: 'f'.repeat(64) } };
+      override async runtime() {
+        const runtime = await super.runtime();
+        const identity = { ...runtime.files.identity, archiveSha256: 'f'.repeat(64) };
+        return { files: { ...runtime.files, identity }, withArchive: async () => ({ ...(await runtime.withArchive()), identity }) };
       }
     }
     const template = new UpdatedArchive({ imports: SYMBOLIC_IMPORT, store });

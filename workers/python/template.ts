@@ -8,7 +8,7 @@
  * script's URL (hashed by the build, so any change of the worker's code is a new key) and the imports.
  */
 import type { PythonRuntimeFiles, PythonSnapshot, PythonStatus } from '../contracts.ts';
-import { pythonFiles, sha256Hex } from './files.ts';
+import { pythonRuntime, sha256Hex, type PythonRuntime } from './files.ts';
 import RUNNER from './runner.py?raw';
 import { SandboxWorker } from './sandbox.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
@@ -69,8 +69,8 @@ export class PythonTemplate {
     this.imports = options.imports ?? '';
   }
 
-  files(): Promise<PythonRuntimeFiles> {
-    return pythonFiles(this.baseUrl);
+  runtime(): Promise<PythonRuntime> {
+    return pythonRuntime(this.baseUrl);
   }
 
   get storageError(): string | undefined {
@@ -84,7 +84,8 @@ export class PythonTemplate {
   get(maker: SnapshotMaker = throwawayMaker): Promise<Template> {
     if (this.current) return this.current;
     const current = (async () => {
-      const files = await this.files();
+      const runtime = await this.runtime();
+      const { files } = runtime;
       const key = await snapshotKey(files, this.imports);
       const store = this.options.store;
       const kept = store ? await store.load(key) : undefined;
@@ -93,7 +94,8 @@ export class PythonTemplate {
         this.storage = 'kept';
         return { files, snapshot: kept, key };
       }
-      const snapshot = await maker(files, this.imports);
+      // Only a cold start needs the sympy archive: a restore finds sympy's files in the snapshot.
+      const snapshot = await maker(await runtime.withArchive(), this.imports);
       this.source = 'made';
       if (store) {
         this.storage = 'pending';

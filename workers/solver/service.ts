@@ -84,9 +84,10 @@ export class SolverService {
   }
 
   /**
-   * Starts what solving needs, most urgent first on a device with few cores: the trusted interpreter with
-   * the symbolic solver imported (it answers first, and needs nothing else) and the model, side by side;
-   * the sandbox's interpreters for the model's code only once the symbolic solver is ready.
+   * Starts what solving needs, most urgent first on a device with few cores, one after the other: the trusted
+   * interpreter with the symbolic solver imported (it answers first, and needs nothing else; on a return visit
+   * it is restored from the kept snapshot), then the model, then the sandbox's interpreters for the model's code.
+   * Nothing the symbolic solver needs waits for the model or the sandbox, nor shares the cores with them while it starts.
    */
   private warmTrusted(): Promise<void> {
     this.trustedReady ??= this.trusted.run(SYMBOLIC_IMPORT, { timeoutMs: 60_000 }).then((r) => {
@@ -96,16 +97,22 @@ export class SolverService {
     return this.trustedReady;
   }
 
-  private warmSandbox(): Promise<void> {
-    const sandbox = this.warmTrusted().catch(() => {}).then(() => this.pool.warm());
+  /** The model, loaded once the trusted interpreter has started (or failed to). */
+  private loadedAfterTrusted(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+    return this.warmTrusted().catch(() => {}).then(() => this.loaded(id, onEvent));
+  }
+
+  private warmSandbox(model: Promise<unknown>): Promise<void> {
+    const sandbox = model.catch(() => {}).then(() => this.pool.warm());
     sandbox.catch(() => {});
     return sandbox;
   }
 
   async warm(modelId: string, onEvent: (e: ProgressEvent) => void): Promise<void> {
     const trusted = this.warmTrusted();
-    const sandbox = this.warmSandbox();
-    await this.loaded(modelId, onEvent);
+    const model = this.loadedAfterTrusted(modelId, onEvent);
+    const sandbox = this.warmSandbox(model);
+    await model;
     onEvent({ type: 'progress', stage: 'Starting Python' });
     await trusted;
     await sandbox;
@@ -115,10 +122,10 @@ export class SolverService {
     const controller = new AbortController();
     this.jobs.set(request.jobId, controller);
     try {
-      // The model and the sandbox start loading while the symbolic solver tries, so a problem it declines loses no time.
-      void this.warmSandbox();
-      const loading = this.loaded(request.modelId, onEvent);
+      // The model and then the sandbox start loading while the symbolic solver tries, so a problem it declines loses little time.
+      const loading = this.loadedAfterTrusted(request.modelId, onEvent);
       loading.catch(() => {});
+      void this.warmSandbox(loading);
       return await dispatchSolve(request, {
         symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
         model: async () => {
