@@ -242,6 +242,8 @@ export interface PythonStatus {
   storageError?: string;
   /** The trusted interpreter's starts: cold (made the snapshot) or restored. */
   trustedStarts: { cold: number; restored: number };
+  /** ms: looking the snapshot up in storage (reading it included), and each trusted start inside its worker. */
+  timings: { lookupMs?: number; trustedStartMs: number[] };
   pool: { workersMade: number; interpreterStarts: number; restoreFailures: number; rerouted: number; restarts: number; openSessions: number; liveWorkers: number };
 }
 

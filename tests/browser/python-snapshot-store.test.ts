@@ -79,7 +79,7 @@ describe('interpreter snapshot kept between visits (Chromium, IndexedDB)', () =>
     expect(status.pool.interpreterStarts).toBeGreaterThanOrEqual(1);
     expect(status.pool.restoreFailures).toBe(0);
     expect(status.trustedStarts.cold).toBe(0);
-    console.log(`first visit to the symbolic answer ${Math.round(first.ms)} ms (cold), second ${Math.round(second.ms)} ms (restored)`);
+    console.log(`first visit to the symbolic answer ${Math.round(first.ms)} ms (cold, ${JSON.stringify(first.status.timings)}), second ${Math.round(second.ms)} ms (restored, ${JSON.stringify(second.status.timings)})`);
   }, 240_000);
 
   it('a changed key (another sympy archive) is not restored, and replaces the kept snapshot', async () => {
@@ -98,6 +98,8 @@ describe('interpreter snapshot kept between visits (Chromium, IndexedDB)', () =>
     expect(template.source).toBe('made');
     await template.saved;
     expect(template.storage).toBe('saved');
+    const { snapshot } = await template.get();
+    console.log(`snapshot kept: ${(snapshot.memory.byteLength / 2 ** 20).toFixed(1)} MB of wasm memory + ${(snapshot.site.bytes.byteLength / 2 ** 20).toFixed(1)} MB of site-packages files`);
     const after = await store.keys();
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(before);

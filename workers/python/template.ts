@@ -61,6 +61,8 @@ export class PythonTemplate {
   /** Where the snapshot came from. */
   source: PythonStatus['template'] = 'none';
   storage: PythonStatus['storage'] = 'pending';
+  /** ms spent looking the snapshot up in storage (reading it included), on this page. */
+  lookupMs: number | undefined;
   /** Settles once a snapshot made on this page is kept (or refused). */
   saved: Promise<void> = Promise.resolve();
 
@@ -88,7 +90,9 @@ export class PythonTemplate {
       const { files } = runtime;
       const key = await snapshotKey(files, this.imports);
       const store = this.options.store;
+      const lookup = performance.now();
       const kept = store ? await store.load(key) : undefined;
+      if (store) this.lookupMs = Math.round(performance.now() - lookup);
       if (kept) {
         this.source = 'stored';
         this.storage = 'kept';

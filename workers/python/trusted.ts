@@ -22,6 +22,8 @@ export class TrustedPython {
   readonly template: PythonTemplate;
   /** Starts so far: cold (this interpreter made the page's snapshot) or restored from it. */
   readonly starts = { cold: 0, restored: 0 };
+  /** ms each start took inside its worker (from loading Pyodide to locked down), in order. */
+  readonly startMs: number[] = [];
 
   /**
    * With a shared `template` (the pool's), the first start either restores its kept snapshot or starts cold and
@@ -42,11 +44,13 @@ export class TrustedPython {
       });
       if (cold) {
         this.starts.cold += 1;
+        this.startMs.push(Math.round(((await cold) as { startMs: number }).startMs));
         return cold;
       }
       try {
         const restored = await api.init(PythonTemplate.restoreFiles(template.files), interrupt, template.snapshot);
         this.starts.restored += 1;
+        this.startMs.push(Math.round(restored.startMs));
         return restored;
       } catch (error) {
         this.template.invalidate(template);

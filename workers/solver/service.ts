@@ -174,6 +174,7 @@ export class SolverService {
       storage: trusted.template.storage,
       ...(error ? { storageError: error } : {}),
       trustedStarts: { ...this.trusted.starts },
+      timings: { ...(trusted.template.lookupMs === undefined ? {} : { lookupMs: trusted.template.lookupMs }), trustedStartMs: [...trusted.startMs] },
       pool: {
         workersMade: pool.workersMade, interpreterStarts: pool.interpreterStarts, restoreFailures: pool.restoreFailures,
         rerouted: pool.rerouted, restarts: pool.restarts, openSessions: pool.openSessions, liveWorkers: pool.liveWorkers,
