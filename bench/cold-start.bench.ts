@@ -23,7 +23,7 @@ import { DEMO_PROBLEM, DEMO_ANSWER } from '../tests/support/demo-problem.ts';
 
 // ── Defaults ──
 const REPS = Number(option('--reps') ?? 3);
-const OUT_DIR = resolve('.tmp/bench-dist');
+const OUT_DIR = resolve(option('--out') ?? '.tmp/bench-dist');
 const ANSWER_TIMEOUT_MS = 180_000;
 const SYMBOLIC = { problem: 'Solve for x: 3x - 7 = 2x + 5', answer: '12', warmProblem: 'Solve for x: 4x + 1 = 2x + 9' };
 const MODEL = { problem: DEMO_PROBLEM, answer: DEMO_ANSWER, warmProblem: 'Bakery staff pack 250 muffins into boxes that hold 6 each. How many boxes do they need?' };
@@ -40,13 +40,18 @@ const server = await preview({ configFile: 'vite.config.ts', logLevel: 'warn', b
 const origin = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
 
 interface Figure { ms: number; answer: string | null; method: string | null; load1: number }
-interface Rep { firstSymbolic: Figure; warmSymbolic: Figure; kept: string[]; returnSymbolic: Figure; returnModel: Figure; warmModel: Figure }
+interface Rep { python: string[]; firstSymbolic: Figure; warmSymbolic: Figure; kept: string[]; returnSymbolic: Figure; returnModel: Figure; warmModel: Figure }
 const reps: Rep[] = [];
 try {
   for (let rep = 0; rep < REPS; rep++) {
     const browser = await launchChromium();
     try {
       const context = await browser.newContext();
+      // The solver worker's one line on how Python started (snapshot made or restored from storage), per visit.
+      const python: string[] = [];
+      context.on('console', (message) => {
+        if (message.text().startsWith('Python started')) python.push(message.text());
+      });
       const solve = async (page: Page, text: string, opened = performance.now()): Promise<Figure> => {
         await page.getByTestId('problem-input').fill(text);
         await page.getByTestId('solve').click();
@@ -93,9 +98,10 @@ try {
       const third = await visit(MODEL.problem);
       const warmModel = await solve(third.page, MODEL.warmProblem);
       await third.page.close();
-      const r: Rep = { firstSymbolic: first.figure, warmSymbolic, kept, returnSymbolic: second.figure, returnModel: third.figure, warmModel };
+      const r: Rep = { python, firstSymbolic: first.figure, warmSymbolic, kept, returnSymbolic: second.figure, returnModel: third.figure, warmModel };
       reps.push(r);
       const s = (f: Figure) => `${(f.ms / 1000).toFixed(2)} s (${f.answer}, ${f.method ?? '?'}, load ${f.load1})`;
+      console.log(python.join('\n'));
       console.log(`#${rep + 1}: first symbolic ${s(r.firstSymbolic)}, warm ${s(r.warmSymbolic)}; return symbolic ${s(r.returnSymbolic)}; return model ${s(r.returnModel)}, warm ${s(r.warmModel)}`);
     } finally {
       await browser.close();
@@ -105,7 +111,7 @@ try {
   await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
 }
 
-const figure = (name: keyof Omit<Rep, 'kept'>, expected: string) => {
+const figure = (name: keyof Omit<Rep, 'kept' | 'python'>, expected: string) => {
   const ms = median(reps.map((r) => r[name].ms));
   return { medianMs: Math.round(ms), right: reps.filter((r) => r[name].answer === expected).length, load1: reps.map((r) => r[name].load1) };
 };

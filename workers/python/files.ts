@@ -33,6 +33,22 @@ export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * pyodide.asm.wasm compiled once for every interpreter of the page: streamed, so the browser compiles while it
+ * downloads and can keep the compiled code in its cache for the next visit (V8's wasm code cache serves
+ * `compileStreaming` only). Where streaming or compiling is refused, the bytes (each interpreter compiles them).
+ */
+async function compileWasm(url: string): Promise<{ module?: WebAssembly.Module; wasm?: ArrayBuffer }> {
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    const response = await get(url, 'Python (pyodide.asm.wasm)');
+    const module = await WebAssembly.compileStreaming(response).catch(() => undefined);
+    if (module) return { module };
+  }
+  const wasm = await (await get(url, 'Python (pyodide.asm.wasm)')).arrayBuffer();
+  const module = await WebAssembly.compile(wasm).catch(() => undefined);
+  return { wasm, ...(module ? { module } : {}) };
+}
+
 /** The runtime without the sympy archive (`packages` empty): all a snapshot restore needs; `archive()` adds it for a cold start. */
 export interface PythonRuntime {
   files: PythonRuntimeFiles;
@@ -55,18 +71,15 @@ async function fetchArchive(base: string, manifest: PackagesManifest): Promise<A
 export async function fetchPythonRuntime(baseUrl: string): Promise<PythonRuntime> {
   const base = new URL(baseUrl, globalThis.location?.href).href.replace(/\/?$/, '/');
   const manifest = (await (await get(`${base}packages.json`, 'the Python package list')).json()) as PackagesManifest;
-  const [wasm, stdlib, lockFile] = await Promise.all([
-    get(`${base}pyodide.asm.wasm`, 'Python (pyodide.asm.wasm)').then((r) => r.arrayBuffer()),
+  const [compiled, stdlib, lockFile] = await Promise.all([
+    compileWasm(`${base}pyodide.asm.wasm`),
     get(`${base}python_stdlib.zip`, "Python's standard library").then((r) => r.arrayBuffer()),
     get(`${base}pyodide-lock.json`, "Python's package lock").then((r) => r.text()),
   ]);
-  // Compiled once here, every interpreter instantiates it; where compiling is refused, each compiles the bytes itself.
-  const [module, wasmSha256] = await Promise.all([
-    WebAssembly.compile(wasm).catch(() => undefined),
-    manifest.runtime?.['pyodide.asm.wasm']?.sha256 ?? sha256Hex(wasm),
-  ]);
+  const { module, wasm } = compiled;
+  const wasmSha256 = manifest.runtime?.['pyodide.asm.wasm']?.sha256 ?? (await sha256Hex(wasm ?? (await (await get(`${base}pyodide.asm.wasm`, 'Python (pyodide.asm.wasm)')).arrayBuffer())));
   const identity = { pyodide: manifest.pyodide, wasmSha256, archiveSha256: manifest.archive.sha256 };
-  const files: PythonRuntimeFiles = { indexURL: base, wasm, stdlib, lockFile, packages: new ArrayBuffer(0), identity, ...(module ? { module } : {}) };
+  const files: PythonRuntimeFiles = { indexURL: base, wasm: wasm ?? new ArrayBuffer(0), stdlib, lockFile, packages: new ArrayBuffer(0), identity, ...(module ? { module } : {}) };
   let archive: Promise<ArrayBuffer> | undefined;
   return {
     files,

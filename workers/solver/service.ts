@@ -86,12 +86,15 @@ export class SolverService {
   /**
    * Starts what solving needs, most urgent first on a device with few cores, one after the other: the trusted
    * interpreter with the symbolic solver imported (it answers first, and needs nothing else; on a return visit
-   * it is restored from the kept snapshot), then the model, then the sandbox's interpreters for the model's code.
-   * Nothing the symbolic solver needs waits for the model or the sandbox, nor shares the cores with them while it starts.
+   * it is restored from the kept snapshot), then the model, then the sandbox's interpreters for the model's code
+   * (not while a symbolic attempt runs). Nothing the symbolic solver needs waits for the model or the sandbox.
    */
   private warmTrusted(): Promise<void> {
     this.trustedReady ??= this.trusted.run(SYMBOLIC_IMPORT, { timeoutMs: 60_000 }).then((r) => {
       if (r.error) throw new Error(`${r.error.type}: ${r.error.message}`);
+      // One line for whoever looks at the console (and the cold-start benchmark): how Python started on this visit.
+      const { template } = this.trusted;
+      console.info(`Python started: snapshot ${template.source}, storage ${template.storage}, lookup ${template.lookupMs ?? '-'} ms, start ${this.trusted.startMs.join('/')} ms`);
     });
     this.trustedReady.catch(() => (this.trustedReady = undefined));
     return this.trustedReady;
@@ -102,8 +105,15 @@ export class SolverService {
     return this.warmTrusted().catch(() => {}).then(() => this.loaded(id, onEvent));
   }
 
+  /** Symbolic attempts running now: the sandbox's restores (8 interpreters) wait for them, so they never share the cores. */
+  private readonly symbolicAttempts = new Set<Promise<unknown>>();
+
+  private async symbolicIdle(): Promise<void> {
+    while (this.symbolicAttempts.size) await Promise.allSettled([...this.symbolicAttempts]);
+  }
+
   private warmSandbox(model: Promise<unknown>): Promise<void> {
-    const sandbox = model.catch(() => {}).then(() => this.pool.warm());
+    const sandbox = model.catch(() => {}).then(() => this.symbolicIdle()).then(() => this.pool.warm());
     sandbox.catch(() => {});
     return sandbox;
   }
@@ -127,7 +137,12 @@ export class SolverService {
       loading.catch(() => {});
       void this.warmSandbox(loading);
       return await dispatchSolve(request, {
-        symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
+        symbolic: (question) => {
+          const attempt = solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal }));
+          this.symbolicAttempts.add(attempt);
+          void attempt.finally(() => this.symbolicAttempts.delete(attempt)).catch(() => {});
+          return attempt;
+        },
         model: async () => {
           const model = await loading;
           // Decoding starts at once, while the sandbox may still restore interpreters: a solution's first code block
