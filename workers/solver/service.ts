@@ -30,6 +30,8 @@ export interface ServiceOptions {
   pythonPoolSize?: number;
   /** IndexedDB database the interpreter snapshot is kept in between visits (default snapshot-store.ts's). */
   snapshotDb?: string;
+  /** How long the symbolic solver may try before the model takes over (default SYMBOLIC_TIMEOUT_MS). */
+  symbolicTimeoutMs?: number;
 }
 
 export class SolverService {
@@ -138,7 +140,7 @@ export class SolverService {
       void this.warmSandbox(loading);
       return await dispatchSolve(request, {
         symbolic: (question) => {
-          const attempt = solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal }));
+          const attempt = solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal }), this.options.symbolicTimeoutMs);
           this.symbolicAttempts.add(attempt);
           void attempt.finally(() => this.symbolicAttempts.delete(attempt)).catch(() => {});
           return attempt;
