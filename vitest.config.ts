@@ -6,6 +6,7 @@ import { isolationHeaders } from './web/security/headers.ts';
 import { CHROMIUM_ARGS, chromiumPath } from './tests/support/chromium.ts';
 import { probeCounter } from './tests/support/probe-counter.ts';
 import { namedHostArgs } from './tests/support/named-hosts.ts';
+import { browserMemory } from './tests/support/browser-memory.ts';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -51,6 +52,7 @@ export default mergeConfig(
                 launchOptions: { executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...namedHostArgs()] },
               }),
               instances: [{ browser: 'chromium' }],
+              commands: { browserMemory },
             },
           },
         },

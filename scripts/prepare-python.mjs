@@ -68,7 +68,8 @@ for (const file of RUNTIME) {
   const src = join(pyodideDir, file);
   const dst = join(out, file);
   if (!existsSync(dst) || statSync(dst).size !== statSync(src).size) copyFileSync(src, dst);
-  runtime[file] = { bytes: statSync(dst).size };
+  // The wasm's hash is part of the key an interpreter snapshot is kept under in the browser (workers/python/template.ts).
+  runtime[file] = { bytes: statSync(dst).size, sha256: sha256Of(dst) };
 }
 
 const manifestPath = join(out, 'packages.json');
@@ -76,6 +77,7 @@ const stamp = `${pyodideVersion}|${source.stamp}|tutor_symbolic ${symbolicHash.s
 if (existsSync(manifestPath) && existsSync(join(out, 'sympy.zip')) && !sourceOnly) {
   const previous = JSON.parse(readFileSync(manifestPath, 'utf8'));
   if (previous.stamp === stamp && sha256(readFileSync(join(out, 'sympy.zip'))) === previous.archive.sha256) {
+    if (JSON.stringify(previous.runtime) !== JSON.stringify(runtime)) writeFileSync(manifestPath, `${JSON.stringify({ ...previous, runtime }, null, 2)}\n`);
     console.log(`public/pyodide is up to date (Pyodide ${pyodideVersion}, sympy ${previous.packages.sympy}).`);
     process.exit(0);
   }

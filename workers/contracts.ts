@@ -238,6 +238,23 @@ export interface SolverApi {
   preferDevice(device: 'webgpu' | 'wasm' | null): Promise<void>;
   /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
   simulateDeviceLoss(): Promise<boolean>;
+  /** How Python started on this visit and what its interpreters did (tests, diagnostics). */
+  pythonStatus(): Promise<PythonStatus>;
+}
+
+/** How the Python interpreters started on this visit, and what the pool did (tests, benchmarks, diagnostics). */
+export interface PythonStatus {
+  /** Where the snapshot every interpreter restores from came from: this device's storage, or a cold start on this visit. */
+  template: 'stored' | 'made' | 'none';
+  /** What became of keeping it: 'saved'; 'kept' (it came from storage); 'refused' (storage unavailable or full: the next visit starts cold); 'pending'; 'off' (not kept). */
+  storage: 'saved' | 'kept' | 'refused' | 'pending' | 'off';
+  /** Why storage was refused, when it was. */
+  storageError?: string;
+  /** The trusted interpreter's starts: cold (made the snapshot) or restored. */
+  trustedStarts: { cold: number; restored: number };
+  /** ms: looking the snapshot up in storage (reading it included), and each trusted start inside its worker. */
+  timings: { lookupMs?: number; trustedStartMs: number[] };
+  pool: { workersMade: number; interpreterStarts: number; restoreFailures: number; rerouted: number; restarts: number; openSessions: number; liveWorkers: number };
 }
 
 // ── Python sandbox ──────────────────────────────────────────────────────────
@@ -253,6 +270,16 @@ export interface PythonRuntimeFiles {
   packages: ArrayBuffer;
   /** pyodide.asm.wasm compiled once, shared by every interpreter started from these files (absent: each compiles `wasm`). */
   module?: WebAssembly.Module;
+  /** What a snapshot made from these files depends on (the key it is stored under, with the worker's own code). */
+  identity: { pyodide: string; wasmSha256: string; archiveSha256: string };
+}
+
+/** How an interpreter starts: trusted code to import first, and whether to snapshot it (before any other code runs). */
+export interface PythonInitOptions {
+  /** The app's own Python, run once after sympy is imported (e.g. the symbolic solver's modules). */
+  imports?: string;
+  /** Return a snapshot of the started interpreter, taken before the interrupt buffer and the lockdown. */
+  makeSnapshot?: boolean;
 }
 
 /**
@@ -270,9 +297,12 @@ export interface PythonWorkerApi {
    * Start Pyodide from the given files, then lock the worker down. Without a snapshot it
    * starts cold (imports sympy); with one it restores that state. Returns the sympy version.
    */
-  init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null): Promise<{ sympy: string; startMs: number }>;
-  /** Snapshot of a cold-started interpreter that has not run any code yet (refused otherwise). */
-  makeSnapshot(): Promise<PythonSnapshot>;
+  init(
+    files: PythonRuntimeFiles,
+    interruptBuffer: Int32Array | null,
+    snapshot: PythonSnapshot | null,
+    options?: PythonInitOptions,
+  ): Promise<{ sympy: string; startMs: number; snapshot?: PythonSnapshot }>;
   run(session: string, code: string, maxOutputChars: number): Promise<PythonRunResult>;
   closeSession(session: string): Promise<void>;
 }

@@ -72,7 +72,7 @@ describe('isolation between solutions (Chromium)', () => {
     try {
       await refusing.warm();
       // A snapshot Pyodide rejects (as one from another build would be): the magic number is damaged.
-      const template = await (refusing as unknown as { template: Promise<{ snapshot: { memory: ArrayBuffer } }> }).template;
+      const template = await refusing.template.get();
       const header = new Uint32Array(template.snapshot.memory, 0, 1);
       header[0] = header[0]! ^ 0xffff;
       refusing.dispose(); // its ready interpreter was restored before the damage

@@ -162,6 +162,11 @@ export class Interpreter {
     return String(this.pyodide.runPython('import sympy, mpmath; sympy.__version__'));
   }
 
+  /** The app's own Python (e.g. importing the symbolic solver before a snapshot); never generated code. */
+  runTrusted(code: string): void {
+    this.pyodide.runPython(code);
+  }
+
   sympyVersion(): string {
     return String(this.pyodide.runPython('import sys\nsys.modules["sympy"].__version__'));
   }

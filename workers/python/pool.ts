@@ -15,11 +15,12 @@
  * a solution whose worker was terminated continues in a fresh interpreter.
  */
 import { CancelledError, PythonIsolationError, WorkerCrashedError } from '../common/errors.ts';
-import type { PythonRunResult, PythonRuntimeFiles, PythonSnapshot } from '../contracts.ts';
+import type { PythonRunResult } from '../contracts.ts';
 import { Serial } from '../common/serial.ts';
-import { pythonFiles } from './files.ts';
+import { PythonFilesError } from './files.ts';
 import { DEFAULT_MAX_OUTPUT_CHARS } from './interpreter.ts';
 import { SandboxWorker, sandboxInterruptible } from './sandbox.ts';
+import { PythonTemplate, type Template } from './template.ts';
 
 export interface PoolOptions {
   /** Interpreters kept started and ready for new solutions (default 2). */
@@ -34,17 +35,14 @@ export interface PoolOptions {
   interruptGraceMs?: number;
   /** Use the SharedArrayBuffer interrupt when available (default true). */
   useInterrupt?: boolean;
+  /** The snapshot every interpreter restores from, shared with the trusted interpreter (default: one made by this pool, not kept). */
+  template?: PythonTemplate;
 }
 
 export interface RunOptions {
   timeoutMs?: number;
   maxOutputChars?: number;
   signal?: AbortSignal;
-}
-
-interface Template {
-  files: PythonRuntimeFiles;
-  snapshot: PythonSnapshot;
 }
 
 /** Restores tried per interpreter before the pool refuses to run the code (see readySpare). */
@@ -59,7 +57,7 @@ interface Session {
 }
 
 export class PythonPool {
-  private template: Promise<Template> | undefined;
+  readonly template: PythonTemplate;
   private readonly spares: SandboxWorker[] = [];
   private readonly sessions = new Map<string, Session>();
   private started = 0;
@@ -73,8 +71,6 @@ export class PythonPool {
   restoreFailures = 0;
   /** The first line of each failed restore's error, in order (what `restoreFailures` counts). */
   readonly restoreErrors: string[] = [];
-  /** Bumped each time the snapshot is made again after a failed restore. */
-  private templateGeneration = 0;
   /** Interpreters terminated by time limits, crashes or memory exhaustion. */
   restarts = 0;
   /** Workers made for solutions so far, and interpreter starts sent to them (one each, see SandboxWorker.ensure). */
@@ -87,6 +83,15 @@ export class PythonPool {
 
   constructor(private readonly options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? 2);
+    this.template = options.template ?? new PythonTemplate(options.baseUrl ? { baseUrl: options.baseUrl } : {});
+  }
+
+  /** Solutions with an interpreter now, and workers alive (ready spares included). */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+  get liveWorkers(): number {
+    return [...this.spares, ...[...this.sessions.values()].map((s) => s.worker)].filter((w) => w.bridge.isRunning).length;
   }
 
   /** True when runs are stopped by interrupting rather than by terminating the worker. */
@@ -152,40 +157,20 @@ export class PythonPool {
     this.restoreErrors.push(String(reason ?? (error instanceof Error ? error.message : error)).split('\n')[0]!);
   }
 
-  /**
-   * A cold interpreter that runs no code: its snapshot is what every solution starts
-   * from. Its worker is terminated once the snapshot is taken.
-   */
-  private loadTemplate(): Promise<Template> {
-    if (this.template) return this.template;
-    const template = (async () => {
-      const files = await pythonFiles(this.options.baseUrl ?? `${import.meta.env?.BASE_URL ?? '/'}pyodide/`);
-      // Pyodide's start fails now and then in the same way as a restore (see readySpare): a new worker tries again.
-      for (let attempt = 1; ; attempt += 1) {
-        const maker = new SandboxWorker('Python (snapshot)', (api) => api.init(files, null, null));
-        try {
-          await maker.ensure();
-          const snapshot = await maker.bridge.call((api) => api.makeSnapshot());
-          return { files, snapshot };
-        } catch (error) {
-          this.noteFailure(error);
-          if (attempt < RESTORE_ATTEMPTS && !this.disposed) continue;
-          throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
-            hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
-            cause: error,
-            details: { reason: error instanceof Error ? error.message : String(error) },
-          });
-        } finally {
-          maker.dispose();
-        }
-      }
-    })();
-    this.template = template;
-    // Not cached when it fails for a reason outside isolation (e.g. the files did not download).
-    template.catch((error) => {
-      if (!(error instanceof PythonIsolationError) && this.template === template) this.template = undefined;
-    });
-    return template;
+  /** The snapshot every solution starts from (template.ts): kept on this device, or made once on this page. */
+  private async loadTemplate(): Promise<Template> {
+    try {
+      return await this.template.get();
+    } catch (error) {
+      // Files that did not download are their own error (PythonFilesError), tried again on the next call.
+      if (error instanceof PythonFilesError) throw error;
+      this.noteFailure(error);
+      throw new PythonIsolationError('Python could not prepare a fresh interpreter for each solution, so no solution code is run.', {
+        hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
+        cause: error,
+        details: { reason: error instanceof Error ? error.message : String(error) },
+      });
+    }
   }
 
   private newInterpreter(): SandboxWorker {
@@ -194,20 +179,14 @@ export class PythonPool {
       `Python ${this.started}`,
       async (api, interrupt) => {
         this.interpreterStarts += 1;
-        const generation = this.templateGeneration;
-        const { files, snapshot } = await this.loadTemplate();
+        const template = await this.loadTemplate();
         try {
-          // sympy's files travel in the snapshot, and a compiled module replaces the wasm bytes: neither is copied again.
-          const sent = { ...files, packages: new ArrayBuffer(0), ...(files.module ? { wasm: new ArrayBuffer(0) } : {}) };
-          const started = await api.init(sent, interrupt, snapshot);
+          const started = await api.init(PythonTemplate.restoreFiles(template.files), interrupt, template.snapshot);
           this.restoreMs.push(started.startMs);
           return started;
         } catch (error) {
           // A snapshot that does not restore is made again for the next attempt (a bad one fails every restore).
-          if (generation === this.templateGeneration) {
-            this.templateGeneration += 1;
-            this.template = undefined;
-          }
+          this.template.invalidate(template);
           throw new PythonIsolationError('Python could not start a fresh interpreter for this solution, so its code was not run.', {
             hint: 'Reload the page; if it persists, this browser cannot run the Python sandbox.',
             cause: error,

@@ -29,11 +29,10 @@ function serveFromMemory(files: Record<string, { body: ArrayBuffer; type: string
   void nativeFetch;
 }
 
-let ranCode = false;
 let initCalled = false;
 
 const api: PythonWorkerApi = {
-  async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null) {
+  async init(files: PythonRuntimeFiles, interruptBuffer: Int32Array | null, snapshot: PythonSnapshot | null, options = {}) {
     // One interpreter per worker: a second Pyodide in the same scope would load beside the first and its lockdown.
     if (initCalled) throw new Error('This Python worker has already started an interpreter; a second start is refused.');
     initCalled = true;
@@ -53,26 +52,24 @@ const api: PythonWorkerApi = {
         ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: pyodideModule(asm.default, { ...compiled, snapshotBytes: snapshot.memory.byteLength }) }
         : { _makeSnapshot: true, createPyodideModule: pyodideModule(asm.default, compiled) }),
     } as unknown as Parameters<typeof loadPyodide>[0]);
+    let made: PythonSnapshot | undefined;
     if (snapshot) {
       interpreter = Interpreter.restore(pyodide, snapshot.site);
     } else {
       interpreter = await Interpreter.create(pyodide, { runner: RUNNER, packages: new Uint8Array(files.packages) });
       interpreter.warmSympy();
+      if (options.imports) interpreter.runTrusted(options.imports);
+      // Before the interrupt buffer and the lockdown, and before any other code: every restore starts from this state.
+      if (options.makeSnapshot) made = interpreter.snapshot();
     }
     const sympy = interpreter.sympyVersion();
     if (interruptBuffer) interpreter.setInterruptBuffer(interruptBuffer);
     lockDownWorkerScope();
-    return { sympy, startMs: performance.now() - started };
-  },
-  async makeSnapshot() {
-    if (!interpreter) throw new Error('Python is not started yet.');
-    if (ranCode) throw new Error('This interpreter has run code; a snapshot of it would carry that into every solution.');
-    const snapshot = interpreter.snapshot();
-    return Comlink.transfer(snapshot, [snapshot.memory, snapshot.site.bytes]);
+    const result = { sympy, startMs: performance.now() - started };
+    return made ? Comlink.transfer({ ...result, snapshot: made }, [made.memory, made.site.bytes]) : result;
   },
   async run(session, code, maxOutputChars) {
     if (!interpreter) throw new Error('Python is not started yet.');
-    ranCode = true;
     return interpreter.run(session, code, maxOutputChars);
   },
   async closeSession(session) {

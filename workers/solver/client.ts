@@ -2,7 +2,7 @@
 import * as Comlink from 'comlink';
 import { WorkerBridge } from '../common/bridge.ts';
 import { GpuDeviceLostError } from '../common/errors.ts';
-import type { ProgressEvent, SampleRecord, StoredModel, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
+import type { ProgressEvent, PythonStatus, SampleRecord, StoredModel, SolveRequest, SolveResult, SolverApi, SolverEvent } from '../contracts.ts';
 
 export class SolverClient {
   private readonly bridge = new WorkerBridge<SolverApi>(
@@ -68,6 +68,11 @@ export class SolverClient {
   /** Destroy the solver's GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
   simulateDeviceLoss(): Promise<boolean> {
     return this.bridge.call((api) => api.simulateDeviceLoss());
+  }
+
+  /** How Python started on this visit and what its interpreters did (tests, benchmarks, diagnostics). */
+  pythonStatus(): Promise<PythonStatus> {
+    return this.bridge.call((api) => api.pythonStatus());
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@
  * What the solver worker does, independent of how messages reach it: keeps the model
  * and the Python pool warm, runs the solve loop, cancels, and grades symbolically.
  */
-import type { JobId, ProgressEvent, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import type { JobId, ProgressEvent, PythonStatus, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
 import { CancelledError } from '../common/errors.ts';
 import { detectGpu } from '../common/env.ts';
 import { BatchDecoder } from '../model/decoder.ts';
@@ -17,6 +17,8 @@ import registryJson from '../../models/registry.json';
 const REGISTRY = parseRegistry(registryJson);
 import { PythonPool } from '../python/pool.ts';
 import { TrustedPython } from '../python/trusted.ts';
+import { PythonTemplate } from '../python/template.ts';
+import { SnapshotStore } from '../python/snapshot-store.ts';
 import { sympyEqualityProgram } from './equivalence.ts';
 import { FORMATS } from './formats.ts';
 import { runSolveLoop } from './loop.ts';
@@ -26,11 +28,16 @@ import { solveSymbolic, SYMBOLIC_IMPORT } from '../symbolic/solver.ts';
 export interface ServiceOptions {
   modelsBaseUrl: string;
   pythonPoolSize?: number;
+  /** IndexedDB database the interpreter snapshot is kept in between visits (default snapshot-store.ts's). */
+  snapshotDb?: string;
+  /** How long the symbolic solver may try before the model takes over (default SYMBOLIC_TIMEOUT_MS). */
+  symbolicTimeoutMs?: number;
 }
 
 export class SolverService {
   private model: { id: string; loading: Promise<LoadedModel> } | undefined;
-  private readonly pool: PythonPool;
+  /** The sandbox interpreters of generated code (tests drive scripted solutions through it). */
+  readonly pool: PythonPool;
   /** The app's own Python (grader, symbolic solver): generated code never runs there. */
   private readonly trusted: TrustedPython;
   /** The trusted interpreter started with the symbolic solver imported. */
@@ -43,9 +50,11 @@ export class SolverService {
   private readonly packageManager = this.store.then((store) => (store ? new PackageManager(store, detectGpu) : undefined));
 
   constructor(private readonly options: ServiceOptions) {
+    // One snapshot for both: the trusted interpreter restores it (or makes it, on a first visit), the pool's restore it.
+    const template = new PythonTemplate({ imports: SYMBOLIC_IMPORT, store: new SnapshotStore(options.snapshotDb) });
     // One ready interpreter per sample of a default solve (8), so no solution waits for its own.
-    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 8 });
-    this.trusted = new TrustedPython();
+    this.pool = new PythonPool({ size: options.pythonPoolSize ?? 8, template });
+    this.trusted = new TrustedPython({ template });
   }
 
   /** The model manager's operations; undefined where this browser keeps no model files. */
@@ -77,28 +86,45 @@ export class SolverService {
   }
 
   /**
-   * Starts what solving needs, most urgent first on a device with few cores: the trusted interpreter with
-   * the symbolic solver imported (it answers first, and needs nothing else) and the model, side by side;
-   * the sandbox's interpreters for the model's code only once the symbolic solver is ready.
+   * Starts what solving needs, most urgent first on a device with few cores, one after the other: the trusted
+   * interpreter with the symbolic solver imported (it answers first, and needs nothing else; on a return visit
+   * it is restored from the kept snapshot), then the model, then the sandbox's interpreters for the model's code
+   * (not while a symbolic attempt runs). Nothing the symbolic solver needs waits for the model or the sandbox.
    */
   private warmTrusted(): Promise<void> {
     this.trustedReady ??= this.trusted.run(SYMBOLIC_IMPORT, { timeoutMs: 60_000 }).then((r) => {
       if (r.error) throw new Error(`${r.error.type}: ${r.error.message}`);
+      // One line for whoever looks at the console (and the cold-start benchmark): how Python started on this visit.
+      const { template } = this.trusted;
+      console.info(`Python started: snapshot ${template.source}, storage ${template.storage}, lookup ${template.lookupMs ?? '-'} ms, start ${this.trusted.startMs.join('/')} ms`);
     });
     this.trustedReady.catch(() => (this.trustedReady = undefined));
     return this.trustedReady;
   }
 
-  private warmSandbox(): Promise<void> {
-    const sandbox = this.warmTrusted().catch(() => {}).then(() => this.pool.warm());
+  /** The model, loaded once the trusted interpreter has started (or failed to). */
+  private loadedAfterTrusted(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+    return this.warmTrusted().catch(() => {}).then(() => this.loaded(id, onEvent));
+  }
+
+  /** Symbolic attempts running now: the sandbox's restores (8 interpreters) wait for them, so they never share the cores. */
+  private readonly symbolicAttempts = new Set<Promise<unknown>>();
+
+  private async symbolicIdle(): Promise<void> {
+    while (this.symbolicAttempts.size) await Promise.allSettled([...this.symbolicAttempts]);
+  }
+
+  private warmSandbox(model: Promise<unknown>): Promise<void> {
+    const sandbox = model.catch(() => {}).then(() => this.symbolicIdle()).then(() => this.pool.warm());
     sandbox.catch(() => {});
     return sandbox;
   }
 
   async warm(modelId: string, onEvent: (e: ProgressEvent) => void): Promise<void> {
     const trusted = this.warmTrusted();
-    const sandbox = this.warmSandbox();
-    await this.loaded(modelId, onEvent);
+    const model = this.loadedAfterTrusted(modelId, onEvent);
+    const sandbox = this.warmSandbox(model);
+    await model;
     onEvent({ type: 'progress', stage: 'Starting Python' });
     await trusted;
     await sandbox;
@@ -108,12 +134,17 @@ export class SolverService {
     const controller = new AbortController();
     this.jobs.set(request.jobId, controller);
     try {
-      // The model and the sandbox start loading while the symbolic solver tries, so a problem it declines loses no time.
-      void this.warmSandbox();
-      const loading = this.loaded(request.modelId, onEvent);
+      // The model and then the sandbox start loading while the symbolic solver tries, so a problem it declines loses little time.
+      const loading = this.loadedAfterTrusted(request.modelId, onEvent);
       loading.catch(() => {});
+      void this.warmSandbox(loading);
       return await dispatchSolve(request, {
-        symbolic: (question) => solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal })),
+        symbolic: (question) => {
+          const attempt = solveSymbolic(question, (code, options) => this.trusted.run(code, { ...options, signal: controller.signal }), this.options.symbolicTimeoutMs);
+          this.symbolicAttempts.add(attempt);
+          void attempt.finally(() => this.symbolicAttempts.delete(attempt)).catch(() => {});
+          return attempt;
+        },
         model: async () => {
           const model = await loading;
           // Decoding starts at once, while the sandbox may still restore interpreters: a solution's first code block
@@ -150,6 +181,28 @@ export class SolverService {
   async cancel(jobId: JobId): Promise<void> {
     (await this.packageManager)?.cancel(jobId);
     this.jobs.get(jobId)?.abort();
+  }
+
+  async pythonStatus(): Promise<PythonStatus> {
+    const { trusted, pool } = this;
+    const error = trusted.template.storageError;
+    return {
+      template: trusted.template.source,
+      storage: trusted.template.storage,
+      ...(error ? { storageError: error } : {}),
+      trustedStarts: { ...this.trusted.starts },
+      timings: { ...(trusted.template.lookupMs === undefined ? {} : { lookupMs: trusted.template.lookupMs }), trustedStartMs: [...trusted.startMs] },
+      pool: {
+        workersMade: pool.workersMade, interpreterStarts: pool.interpreterStarts, restoreFailures: pool.restoreFailures,
+        rerouted: pool.rerouted, restarts: pool.restarts, openSessions: pool.openSessions, liveWorkers: pool.liveWorkers,
+      },
+    };
+  }
+
+  /** Dispose of the interpreters (tests; a worker's end does this for the page). */
+  dispose(): void {
+    this.pool.dispose();
+    this.trusted.dispose();
   }
 
   async symbolicEqual(a: string, b: string): Promise<boolean | undefined> {

@@ -22,6 +22,7 @@ const api: SolverApi = {
   deleteModel: async (id) => (await packages()).remove(id),
   preferDevice: (device) => service.preferDevice(device),
   simulateDeviceLoss: () => service.simulateDeviceLoss(),
+  pythonStatus: () => service.pythonStatus(),
 };
 
 Comlink.expose(api);
