@@ -42,7 +42,7 @@ async function visit(): Promise<{ service: SolverService; answer: string | null;
   const started = performance.now();
   const result = await service.solve(request(PROBLEM), () => {});
   const ms = performance.now() - started;
-  return { service, answer: result.symbolic?.answer ?? null, method: result.method ?? 'none', ms, status: await service.pythonStatus() };
+  return { service, answer: result.method === 'symbolic' ? result.solution.answer : null, method: result.method, ms, status: await service.pythonStatus() };
 }
 
 async function settled(service: SolverService): Promise<PythonStatus> {
