@@ -17,7 +17,8 @@
 import { AppError, registerError } from '../common/errors.ts';
 import registryJson from '../../models/registry.json';
 import { parseRegistry, type RegistryDtype, type RegistryEntry } from './registry.ts';
-import { gitBlobSha1, parseManifest, sha256Hex, type Manifest, type PackageFile, type Variant } from './manifest.ts';
+import { sha256Hex } from '../common/hash.ts';
+import { gitBlobSha1, parseManifest, type Manifest, type PackageFile, type Variant } from './manifest.ts';
 import type { FileStore } from './download.ts';
 import { creationHeapBytes, KV_DTYPE, WASM_MAX_BYTES } from './memory-plan.ts';
 import { FORMATS } from '../formats.ts';

@@ -4,6 +4,7 @@
  * which field or file is wrong.
  */
 import { AppError, registerError } from '../common/errors.ts';
+import { sha256Hex } from '../common/hash.ts';
 import { FORMAT_IDS, isSolutionFormatId, type SolutionFormatId } from '../formats.ts';
 import { STRATEGY_IDS, type ConfidenceThresholds, type StrategyId } from '../types.ts';
 
@@ -129,12 +130,6 @@ export function variantFor(manifest: Manifest, dtype: Variant['dtype']): Variant
   const v = manifest.variants.find((x) => x.dtype === dtype);
   if (!v) throw new ManifestError(`The model "${manifest.id}" has no ${dtype} variant (it has ${manifest.variants.map((x) => x.dtype).join(', ')}).`);
   return v;
-}
-
-export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const digest = await crypto.subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The git blob id of a file's bytes: what the hub's tree API lists as `oid` for files kept in git. */

@@ -3,6 +3,7 @@
  * needs it, the sympy archive, checked against the checksum its build step recorded.
  */
 import { AppError, registerError } from '../common/errors.ts';
+import { sha256Hex } from '../common/hash.ts';
 import type { PythonRuntimeFiles } from '../contracts.ts';
 
 export class PythonFilesError extends AppError {
@@ -26,11 +27,6 @@ async function get(url: string, what: string): Promise<Response> {
   }
   if (!response.ok) throw new PythonFilesError(`Could not load ${what}: the server answered ${response.status}.`, { hint: 'Reload the page; if it persists, the site is missing files.' });
   return response;
-}
-
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /**

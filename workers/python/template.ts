@@ -8,7 +8,8 @@
  * script's URL (hashed by the build, so any change of the worker's code is a new key) and the imports.
  */
 import type { PythonRuntimeFiles, PythonSnapshot, PythonStatus } from '../contracts.ts';
-import { pythonRuntime, sha256Hex, type PythonRuntime } from './files.ts';
+import { sha256Hex } from '../common/hash.ts';
+import { pythonRuntime, type PythonRuntime } from './files.ts';
 import RUNNER from './runner.py?raw';
 import { SandboxWorker } from './sandbox.ts';
 import type { SnapshotStore } from './snapshot-store.ts';
@@ -34,7 +35,7 @@ export interface TemplateOptions {
 const WORKER_URL = new URL('./python.worker.ts', import.meta.url).href;
 
 export async function snapshotKey(files: PythonRuntimeFiles, imports: string): Promise<string> {
-  const code = await sha256Hex(new TextEncoder().encode(`${RUNNER}\n${WORKER_URL}\n${imports}`).buffer as ArrayBuffer);
+  const code = await sha256Hex(new TextEncoder().encode(`${RUNNER}\n${WORKER_URL}\n${imports}`));
   const { pyodide, wasmSha256, archiveSha256 } = files.identity;
   return `pyodide ${pyodide} wasm ${wasmSha256.slice(0, 16)} archive ${archiveSha256.slice(0, 16)} code ${code.slice(0, 16)}`;
 }
