@@ -95,7 +95,8 @@ describe('Python pool', () => {
 });
 
 const origin = `${location.origin}/__probe`;
-const HOSTILE: Array<{ name: string; code: string; expect: RegExp; bound: number }> = [
+// `setup` runs first in the same session, outside the timed call: what it imports is not what the case tests.
+const HOSTILE: Array<{ name: string; code: string; expect: RegExp; bound: number; setup?: string }> = [
   { name: 'infinite loop', code: 'while True:\n    pass', expect: /^TimeoutError/, bound: 4_000 },
   { name: 'busy loop inside one C call', code: 'import math\nmath.factorial(10**8)', expect: /^TimeoutError/, bound: 5_000 },
   { name: 'memory bomb', code: 'x = []\nwhile True:\n    x.append(bytearray(200_000_000))', expect: /^(MemoryError|TimeoutError|SandboxError)/, bound: 12_000 },
@@ -127,7 +128,9 @@ const HOSTILE: Array<{ name: string; code: string; expect: RegExp; bound: number
   { name: 'eval through Function', code: `import js\njs.Function("return fetch('${origin}/function')")()`, expect: /EvalError: .*Content Security Policy/, bound: 4_000 },
   { name: 'sendBeacon', code: `import js\njs.navigator.sendBeacon("${origin}/beacon", "x")`, expect: /^AttributeError: sendBeacon/, bound: 4_000 },
   { name: 'regex backtracking inside one C call', code: 'import re\nre.match(r"(a|aa)*c", "a" * 60)', expect: /^TimeoutError/, bound: 5_000 },
-  { name: 'urllib sockets', code: `import urllib.request\nurllib.request.urlopen("${origin}/urllib").read()`, expect: /^URLError/, bound: 4_000 },
+  // Importing urllib.request (http.client, email, ssl) takes 0.4-0.6 s in a fresh interpreter on a quiet machine and
+  // can pass the 1.5 s code limit on loaded cores; the refused connection itself takes 30-70 ms.
+  { name: 'urllib sockets', setup: 'import urllib.request', code: `urllib.request.urlopen("${origin}/urllib").read()`, expect: /^URLError/, bound: 4_000 },
 ];
 const seen: Array<{ name: string; output: string; ms: number }> = [];
 
@@ -140,9 +143,10 @@ describe('hostile code', () => {
     await pool.run('owner', 'secret = "mine"\nopen("diary.txt", "w").write("private")');
   });
 
-  it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ name, code, expect: pattern, bound }) => {
-    const started = performance.now();
+  it.each(HOSTILE)('$name ends in a clear error within its bound, and the pool still works', async ({ name, code, expect: pattern, bound, setup }) => {
     const session = `hostile-${Math.random()}`;
+    if (setup) expect((await pool.run(session, setup)).error).toBeUndefined();
+    const started = performance.now();
     const result = await pool.run(session, code, { timeoutMs: 1_500 });
     await pool.closeSession(session); // as the solver does when a solution ends: frees what the code held
     const elapsed = performance.now() - started;
