@@ -292,6 +292,22 @@ export interface PythonSnapshot {
   site: { paths: string[]; sizes: number[]; bytes: ArrayBuffer };
 }
 
+/** Where an interpreter's start spent its time inside its worker, ms (the restores bench reports them). */
+export interface PythonStartPhases {
+  /** Importing pyodide.asm.mjs (Emscripten's JavaScript). */
+  script: number;
+  /** Instantiating the wasm (compiled once by the page) and Emscripten's start, up to the module object. */
+  instantiate: number;
+  /** Growing the fresh memory to the snapshot's size. */
+  grow: number;
+  /** The rest of loadPyodide: the snapshot copied in, the standard library written, Pyodide's bootstrap. */
+  bootstrap: number;
+  /** Files put back (a restore) or sympy unpacked and imported (a cold start). */
+  files: number;
+  /** Interrupt buffer and lockdown. */
+  lockdown: number;
+}
+
 export interface PythonWorkerApi {
   /**
    * Start Pyodide from the given files, then lock the worker down. Without a snapshot it
@@ -302,7 +318,7 @@ export interface PythonWorkerApi {
     interruptBuffer: Int32Array | null,
     snapshot: PythonSnapshot | null,
     options?: PythonInitOptions,
-  ): Promise<{ sympy: string; startMs: number; snapshot?: PythonSnapshot }>;
+  ): Promise<{ sympy: string; startMs: number; phasesMs: PythonStartPhases; snapshot?: PythonSnapshot }>;
   run(session: string, code: string, maxOutputChars: number): Promise<PythonRunResult>;
   closeSession(session: string): Promise<void>;
 }

@@ -48,9 +48,11 @@ describe.each([['wasm'], ['webgpu']] as const)('greedy decoding on %s', (device)
     for (const p of PROMPTS) alone.push(await greedy(model, p));
     expect(alone.every((t) => t.length > 5)).toBe(true);
 
-    // The solver's pool: a snapshot, 8 restores, then solutions taking interpreters and the pool restoring more.
+    // The solver's pool: a snapshot (made on the first backend's run, reused on the second), 8 restores, then
+    // solutions taking interpreters and the pool restoring more.
+    const template = pool?.template;
     pool?.dispose();
-    pool = new PythonPool({ size: 8 });
+    pool = new PythonPool({ size: 8, ...(template ? { template } : {}) });
     const warming = pool.warm();
     const duringWarm: number[][] = [];
     for (const p of PROMPTS) duringWarm.push(await greedy(model, p));

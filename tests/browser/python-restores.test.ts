@@ -62,6 +62,13 @@ describe('snapshot restores (Chromium)', () => {
     );
     const wallMs = performance.now() - started;
     const ms = [...pool.restoreMs].sort((a, b) => a - b);
+    const phases = Object.fromEntries(
+      (Object.keys(pool.restorePhasesMs[0]!) as Array<keyof (typeof pool.restorePhasesMs)[number]>).map((k) => [
+        k,
+        Math.round(quantile(pool.restorePhasesMs.map((p) => p[k]).sort((a, b) => a - b), 0.5)),
+      ]),
+    );
+    const ready = [...pool.readyMs].sort((a, b) => a - b);
     const summary = {
       restores: ms.length,
       solutions: RESTORES,
@@ -74,6 +81,8 @@ describe('snapshot restores (Chromium)', () => {
       p95Ms: Math.round(quantile(ms, 0.95)),
       minMs: Math.round(ms[0]!),
       maxMs: Math.round(ms[ms.length - 1]!),
+      medianPhasesMs: phases,
+      readyMedianMs: Math.round(quantile(ready, 0.5)),
       wallMs: Math.round(wallMs),
       concurrent: SIZE,
       cores: navigator.hardwareConcurrency,

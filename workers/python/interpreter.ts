@@ -36,9 +36,15 @@ async function withCompiled<T>(module: WebAssembly.Module | undefined, run: () =
  * overflow: grow the fresh memory first (through malloc, so emscripten's views follow; the
  * snapshot then overwrites the whole heap).
  */
-export function pyodideModule(create: unknown, options: { module?: WebAssembly.Module; snapshotBytes?: number } = {}): CreateModule {
+export function pyodideModule(
+  create: unknown,
+  options: { module?: WebAssembly.Module; snapshotBytes?: number; phases?: { instantiate?: number; grow?: number } } = {},
+): CreateModule {
   return async (settings) => {
+    const started = performance.now();
     const module = await withCompiled(options.module, () => (create as CreateModule)(settings));
+    const made = performance.now();
+    if (options.phases) options.phases.instantiate = made - started;
     const blocks: number[] = [];
     while (module.HEAP8.length < (options.snapshotBytes ?? 0)) {
       const block = module._malloc(8 << 20);
@@ -46,6 +52,7 @@ export function pyodideModule(create: unknown, options: { module?: WebAssembly.M
       blocks.push(block);
     }
     for (const block of blocks) module._free(block);
+    if (options.phases) options.phases.grow = performance.now() - made;
     return module;
   };
 }

@@ -15,7 +15,7 @@
  * a solution whose worker was terminated continues in a fresh interpreter.
  */
 import { CancelledError, PythonIsolationError, WorkerCrashedError } from '../common/errors.ts';
-import type { PythonRunResult } from '../contracts.ts';
+import type { PythonRunResult, PythonStartPhases } from '../contracts.ts';
 import { Serial } from '../common/serial.ts';
 import { PythonFilesError } from './files.ts';
 import { DEFAULT_MAX_OUTPUT_CHARS } from './interpreter.ts';
@@ -67,6 +67,10 @@ export class PythonPool {
   readonly claimWaitsMs: number[] = [];
   /** For each interpreter restored so far: ms the restore took inside its worker (from loading Pyodide to locked down). */
   readonly restoreMs: number[] = [];
+  /** For each interpreter restored so far: where its restore spent the time inside its worker. */
+  readonly restorePhasesMs: PythonStartPhases[] = [];
+  /** For each interpreter restored so far: ms from asking its new worker to start to ready (worker boot and the snapshot's transfer included). */
+  readonly readyMs: number[] = [];
   /** Restores that failed (and were tried again in a new worker, up to RESTORE_ATTEMPTS). */
   restoreFailures = 0;
   /** The first line of each failed restore's error, in order (what `restoreFailures` counts). */
@@ -179,10 +183,13 @@ export class PythonPool {
       `Python ${this.started}`,
       async (api, interrupt) => {
         this.interpreterStarts += 1;
+        const asked = performance.now();
         const template = await this.loadTemplate();
         try {
           const started = await api.init(PythonTemplate.restoreFiles(template.files), interrupt, template.snapshot);
           this.restoreMs.push(started.startMs);
+          this.restorePhasesMs.push(started.phasesMs);
+          this.readyMs.push(performance.now() - asked);
           return started;
         } catch (error) {
           // A snapshot that does not restore is made again for the next attempt (a bad one fails every restore).

@@ -12,7 +12,7 @@ import '../common/errors.ts';
 import { Interpreter, pyodideModule } from './interpreter.ts';
 import RUNNER from './runner.py?raw';
 import { lockDownWorkerScope } from './lockdown.ts';
-import type { PythonRuntimeFiles, PythonSnapshot, PythonWorkerApi } from '../contracts.ts';
+import type { PythonRuntimeFiles, PythonSnapshot, PythonStartPhases, PythonWorkerApi } from '../contracts.ts';
 
 let interpreter: Interpreter | undefined;
 
@@ -42,16 +42,19 @@ const api: PythonWorkerApi = {
       'python_stdlib.zip': { body: files.stdlib, type: 'application/zip' },
     });
     const compiled = files.module ? { module: files.module } : {};
+    const inModule: { instantiate?: number; grow?: number } = {};
     const asm = (await import(/* @vite-ignore */ `${files.indexURL}pyodide.asm.mjs`)) as { default: unknown };
+    const scriptDone = performance.now();
     const pyodide = await loadPyodide({
       indexURL: files.indexURL,
       lockFileContents: files.lockFile,
       stdout: () => {},
       stderr: () => {},
       ...(snapshot
-        ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: pyodideModule(asm.default, { ...compiled, snapshotBytes: snapshot.memory.byteLength }) }
-        : { _makeSnapshot: true, createPyodideModule: pyodideModule(asm.default, compiled) }),
+        ? { _loadSnapshot: new Uint8Array(snapshot.memory), createPyodideModule: pyodideModule(asm.default, { ...compiled, snapshotBytes: snapshot.memory.byteLength, phases: inModule }) }
+        : { _makeSnapshot: true, createPyodideModule: pyodideModule(asm.default, { ...compiled, phases: inModule }) }),
     } as unknown as Parameters<typeof loadPyodide>[0]);
+    const loaded = performance.now();
     let made: PythonSnapshot | undefined;
     if (snapshot) {
       interpreter = Interpreter.restore(pyodide, snapshot.site);
@@ -62,10 +65,22 @@ const api: PythonWorkerApi = {
       // Before the interrupt buffer and the lockdown, and before any other code: every restore starts from this state.
       if (options.makeSnapshot) made = interpreter.snapshot();
     }
+    const filesDone = performance.now();
     const sympy = interpreter.sympyVersion();
     if (interruptBuffer) interpreter.setInterruptBuffer(interruptBuffer);
     lockDownWorkerScope();
-    const result = { sympy, startMs: performance.now() - started };
+    const ended = performance.now();
+    const instantiate = inModule.instantiate ?? 0;
+    const grow = inModule.grow ?? 0;
+    const phasesMs: PythonStartPhases = {
+      script: scriptDone - started,
+      instantiate,
+      grow,
+      bootstrap: loaded - scriptDone - instantiate - grow,
+      files: filesDone - loaded,
+      lockdown: ended - filesDone,
+    };
+    const result = { sympy, startMs: ended - started, phasesMs };
     return made ? Comlink.transfer({ ...result, snapshot: made }, [made.memory, made.site.bytes]) : result;
   },
   async run(session, code, maxOutputChars) {
