@@ -16,7 +16,7 @@ import { modelResult } from '../support/model-result.ts';
 
 const PROMPTS = [DEMO_PROBLEM, 'Solve 3x + 5 = 20 for x.', 'A shop sells pens at $3 each. Maria buys 7 pens and pays with $50. How much change does she get?'];
 /** Tokens per prompt (fewer on WebGPU: SwiftShader decodes ~10 tokens/s here). */
-const STEPS = { wasm: 48, webgpu: 20 } as const;
+const STEPS = { wasm: 48, webgpu: 12 } as const;
 const models = new Map<string, LoadedModel>();
 let pool: PythonPool | undefined;
 afterAll(() => pool?.dispose());

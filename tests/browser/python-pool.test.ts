@@ -49,8 +49,12 @@ async function readAppData(): Promise<{ history: unknown; cached: string | undef
   return { history, cached: await cached?.text(), local: localStorage.getItem('math-tutor-probe'), databases };
 }
 
+/** The origin's databases once the app's data is seeded: other test files of this browser may have left theirs. */
+let databasesBefore: string[] = [];
+
 beforeAll(async () => {
   await seedAppData();
+  databasesBefore = (await readAppData()).databases;
   pool = new PythonPool({ size: 2, interruptGraceMs: 1_000 });
   const started = performance.now();
   await pool.warm();
@@ -194,7 +198,8 @@ describe('hostile code', () => {
   });
 
   it("leaves the app's stored data exactly as it was", async () => {
-    expect(await readAppData()).toEqual({ history: 'precious', cached: 'weights', local: 'kept', databases: [DB] });
+    expect(databasesBefore).toContain(DB);
+    expect(await readAppData()).toEqual({ history: 'precious', cached: 'weights', local: 'kept', databases: databasesBefore });
     expect((await pool.run('owner', 'print(open("diary.txt").read(), secret)')).output.startsWith('private')).toBe(true);
   });
 
