@@ -101,4 +101,14 @@ describe('model worker', () => {
     const after = await client.generate({ jobId: 'after-cancel', prompt: ref.prompt, samplers: greedy(1), maxNewTokens: 4 });
     expect(after.sequences[0]!.tokens).toHaveLength(4);
   }, 60_000);
+
+  it('loads the model again into a fresh worker when the one that held it was terminated', async () => {
+    const ref = await reference();
+    await client.load(BASE, ID, { device: 'wasm' });
+    const before = await client.generate({ jobId: 'before-kill', prompt: ref.prompt, samplers: greedy(1), maxNewTokens: 4 });
+    // As when a cancelled generation does not let go within the grace time: the worker is terminated.
+    (client as unknown as { bridge: { restart(reason: string): void } }).bridge.restart('terminated for the test');
+    const after = await client.generate({ jobId: 'after-kill', prompt: ref.prompt, samplers: greedy(1), maxNewTokens: 4 });
+    expect(after.sequences[0]!.tokens).toEqual(before.sequences[0]!.tokens);
+  }, 60_000);
 });

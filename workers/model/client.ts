@@ -12,15 +12,25 @@ export class ModelClient {
     () => new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' }),
     { name: 'The model', cancelGraceMs: 3_000 },
   );
-  /** What the worker holds, so that a fresh worker can load it again after a lost GPU. */
-  private loaded: { baseUrl: string; id: string; options: LoadModelOptions } | undefined;
+  /** What the worker holds (and which worker: `WorkerBridge.starts`), so that a fresh worker can load it again. */
+  private loaded: { baseUrl: string; id: string; options: LoadModelOptions; worker: number } | undefined;
 
   /** `baseUrl` is a path on this origin holding package folders, e.g. '/models/'. */
   async load(baseUrl: string, id: string, options: LoadModelOptions = {}, onEvent: (event: ProgressEvent) => void = () => {}, signal?: AbortSignal): Promise<ModelInfo> {
     this.loaded = undefined;
     const info = await this.bridge.call((api) => api.load(baseUrl, id, options, Comlink.proxy(onEvent)), signal);
-    this.loaded = { baseUrl, id, options };
+    this.loaded = { baseUrl, id, options, worker: this.bridge.starts };
     return info;
+  }
+
+  /**
+   * The worker that loaded the model is gone (terminated because a cancelled generation did not let go within
+   * its grace time, or crashed): load the same model into the next one before using it.
+   */
+  private async reloadIfReplaced(signal?: AbortSignal): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded || (this.bridge.isRunning && this.bridge.starts === loaded.worker)) return;
+    await this.load(loaded.baseUrl, loaded.id, loaded.options, () => {}, signal);
   }
 
   /**
@@ -33,6 +43,7 @@ export class ModelClient {
       this.bridge.call((api) => api.generate(request, Comlink.proxy(onEvent)), signal, {
         cancel: (api) => api.cancel(request.jobId),
       });
+    await this.reloadIfReplaced(signal);
     try {
       return await run();
     } catch (error) {
@@ -49,7 +60,8 @@ export class ModelClient {
     await this.load(baseUrl, id, { ...options, device: 'wasm' }, onEvent, signal);
   }
 
-  greedyReference(prompt: string, steps: number, signal?: AbortSignal): Promise<number[]> {
+  async greedyReference(prompt: string, steps: number, signal?: AbortSignal): Promise<number[]> {
+    await this.reloadIfReplaced(signal);
     return this.bridge.call((api) => api.greedyReference(prompt, steps), signal);
   }
 
