@@ -5,7 +5,7 @@
  * Node tests both use it.
  */
 import type { PyodideInterface } from 'pyodide';
-import type { PythonRunResult, PythonSnapshot } from '../contracts.ts';
+import type { PythonRunResult, PythonSnapshot, PythonStartPhases } from '../contracts.ts';
 
 export const DEFAULT_MAX_OUTPUT_CHARS = 400;
 export const SITE_PACKAGES = '/lib/python3.14/site-packages';
@@ -38,7 +38,7 @@ async function withCompiled<T>(module: WebAssembly.Module | undefined, run: () =
  */
 export function pyodideModule(
   create: unknown,
-  options: { module?: WebAssembly.Module; snapshotBytes?: number; phases?: { instantiate?: number; grow?: number } } = {},
+  options: { module?: WebAssembly.Module; snapshotBytes?: number; phases?: Partial<Pick<PythonStartPhases, 'instantiate' | 'grow'>> } = {},
 ): CreateModule {
   return async (settings) => {
     const started = performance.now();

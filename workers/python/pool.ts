@@ -69,7 +69,7 @@ export class PythonPool {
   readonly restoreMs: number[] = [];
   /** For each interpreter restored so far: where its restore spent the time inside its worker. */
   readonly restorePhasesMs: PythonStartPhases[] = [];
-  /** For each interpreter restored so far: ms from asking its new worker to start to ready (worker boot and the snapshot's transfer included). */
+  /** For each interpreter restored so far: ms from asking its new worker to restore the snapshot to ready (worker boot and the snapshot's transfer included). */
   readonly readyMs: number[] = [];
   /** Restores that failed (and were tried again in a new worker, up to RESTORE_ATTEMPTS). */
   restoreFailures = 0;
@@ -183,8 +183,8 @@ export class PythonPool {
       `Python ${this.started}`,
       async (api, interrupt) => {
         this.interpreterStarts += 1;
-        const asked = performance.now();
         const template = await this.loadTemplate();
+        const asked = performance.now();
         try {
           const started = await api.init(PythonTemplate.restoreFiles(template.files), interrupt, template.snapshot);
           this.restoreMs.push(started.startMs);

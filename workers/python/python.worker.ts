@@ -42,7 +42,7 @@ const api: PythonWorkerApi = {
       'python_stdlib.zip': { body: files.stdlib, type: 'application/zip' },
     });
     const compiled = files.module ? { module: files.module } : {};
-    const inModule: { instantiate?: number; grow?: number } = {};
+    const inModule: Partial<Pick<PythonStartPhases, 'instantiate' | 'grow'>> = {};
     const asm = (await import(/* @vite-ignore */ `${files.indexURL}pyodide.asm.mjs`)) as { default: unknown };
     const scriptDone = performance.now();
     const pyodide = await loadPyodide({

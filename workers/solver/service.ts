@@ -112,7 +112,7 @@ export class SolverService {
     return this.warmTrusted().catch(() => {}).then(() => this.symbolicIdle()).then(() => this.loaded(id, onEvent));
   }
 
-  /** Symbolic attempts running now: the sandbox's restores (8 interpreters) wait for them, so they never share the cores. */
+  /** Symbolic attempts running now: the model's load and the sandbox's restores (8 interpreters) wait for them. */
   private readonly symbolicAttempts = new Set<Promise<unknown>>();
 
   private async symbolicIdle(): Promise<void> {

@@ -15,16 +15,6 @@ export const SYMBOLIC_IMPORT = 'import tutor_symbolic, tutor_symbolic.dispatch';
 /** Problems of the common kinds, solved once before the interpreter's snapshot is taken (see SNAPSHOT_IMPORTS). */
 const WARM_UP = ['Solve for t: 5t + 2 = 3t - 8', 'Solve y^2 - 7y + 10 = 0', 'Find the derivative of u^3 + 4u', 'Simplify (a^2 - 4)/(a - 2)', 'What is 3/4 + 1/6?'];
 
-/**
- * What the snapshot every interpreter restores from runs before it is taken: the symbolic solver imported, then the
- * warm-up problems solved, so that what sympy imports and builds on a first solve is in the snapshot (a restored
- * interpreter's first symbolic answer took ~1 s instead of ~0.3 s without it). Only the app's own Python.
- */
-export const SNAPSHOT_IMPORTS = [
-  SYMBOLIC_IMPORT,
-  ...WARM_UP.map((text) => `tutor_symbolic.solve_json(${JSON.stringify(JSON.stringify({ text, math: [] }))})`),
-].join('\n');
-
 /** A problem of any supported type finishes well inside this on two cores; past it the model takes over. */
 export const SYMBOLIC_TIMEOUT_MS = 8_000;
 
@@ -32,6 +22,13 @@ export const SYMBOLIC_TIMEOUT_MS = 8_000;
 export function symbolicProgram(request: SymbolicRequest): string {
   return `import tutor_symbolic\nprint(tutor_symbolic.solve_json(${JSON.stringify(JSON.stringify(request))}))`;
 }
+
+/**
+ * What the snapshot every interpreter restores from runs before it is taken: the symbolic solver imported, then the
+ * warm-up problems solved, so that what sympy imports and builds on a first solve is in the snapshot (a restored
+ * interpreter's first symbolic answer took ~1 s without it, ~0.2 s with it). Only the app's own Python.
+ */
+export const SNAPSHOT_IMPORTS = [SYMBOLIC_IMPORT, ...WARM_UP.map((text) => symbolicProgram(symbolicRequest(text)))].join('\n');
 
 export async function solveSymbolic(problem: string, run: TrustedRun, timeoutMs = SYMBOLIC_TIMEOUT_MS): Promise<SymbolicOutcome> {
   const started = performance.now();
