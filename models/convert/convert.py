@@ -1,6 +1,6 @@
 """
 Converts a Hugging Face checkpoint directory (Llama / Mistral / Qwen2) into a model package
-(models/FORMAT.md): ONNX decoder graphs with KV cache and a `values` output (fp32, q8, q4),
+(models/FORMAT.md): ONNX decoder graphs with KV cache and a `values` output (fp32, q8, q4, q4f16),
 external-data shards, tokenizer.json, configs and a manifest with sha256 checksums.
 Tensors are streamed one at a time (see README.md for memory figures).
 
@@ -35,6 +35,8 @@ QUANTIZATION = {
     'fp32': 'none',
     'q8': 'int8 weights, per-output-channel scales (DequantizeLinear + MatMul); embedding fp32',
     'q4': '4-bit weights in blocks of 32 with fp32 scales and 4-bit zero points (com.microsoft MatMulNBits); embedding fp32',
+    'q4f16': '4-bit symmetric weights in blocks of 32 with fp16 scales (com.microsoft MatMulNBits); float16 inside, '
+             'float32 inputs and outputs (cache and logits)',
 }
 
 
@@ -106,14 +108,14 @@ def main(argv=None):
     ap.add_argument('--license', default='unknown')
     ap.add_argument('--format', default='mario-react', choices=list(SOLUTION_FORMATS), help='solution format (workers/formats.json)')
     ap.add_argument('--context', type=int, default=2048)
-    ap.add_argument('--dtypes', default='fp32,q8,q4', help='comma-separated: fp32, q8, q4')
+    ap.add_argument('--dtypes', default='fp32,q8,q4', help='comma-separated: fp32, q8, q4, q4f16')
     ap.add_argument('--external-data', choices=['auto', 'always', 'never'], default='auto',
                     help='auto: external-data shards when the weights exceed 64 MB')
     ap.add_argument('--position-ids', choices=['input', 'derived'], default='input',
                     help="input: the graph takes position_ids; derived: it computes them from attention_mask (exports without that input)")
     ap.add_argument('--logits-to-keep', action='store_true', help='the graph takes num_logits_to_keep and returns only those last positions\' logits')
     ap.add_argument('--kv-dtype', choices=['float32', 'float16'], default='float32',
-                    help='dtype of past_key_values / present and of the logits (float16 as fp16 / q4f16 exports have)')
+                    help='dtype of past_key_values / present and of the logits (float16 as fp16 exports have; q4f16 keeps them float32)')
     ap.add_argument('--shard-mb', type=float, default=512, help='largest external-data shard (MiB); a larger single tensor gets a shard of its own')
     args = ap.parse_args(argv)
     t0 = time.time()
@@ -125,7 +127,10 @@ def main(argv=None):
         dtypes = [d for d in args.dtypes.split(',') if d]
         for d in dtypes:
             if d not in QUANTIZATION:
-                raise ConvertError(f'unknown dtype {d}; choose from fp32, q8, q4')
+                raise ConvertError(f'unknown dtype {d}; choose from {", ".join(QUANTIZATION)}')
+        if args.kv_dtype == 'float16' and 'q4f16' in dtypes:
+            raise ConvertError('--kv-dtype float16 with q4f16: a q4f16 graph keeps float32 cache inputs and outputs, as '
+                               "onnx-community's q4f16 exports (keep_io_types)")
         ckpt = Checkpoint(args.checkpoint, args.adapter, args.value_head)
         if entry and entry.get('valueHead') and ckpt.value_head is None:
             raise ConvertError(f'the registry entry {entry["id"]} promises a value head (valueHead: true), but {args.checkpoint} has none: '

@@ -13,7 +13,9 @@ The graph's inputs and outputs follow the exports transformers.js reads (`io`, a
 a `num_logits_to_keep` input (logits of the last k positions only); a float16 cache
 (past_key_values / present, and the logits, float16 as fp16 and q4f16 exports declare them).
 Linear layers: fp32 MatMul [in, out]; q8 DequantizeLinear(int8, per-column scale) -> MatMul;
-q4 com.microsoft MatMulNBits (bits 4, block 32, asymmetric with zero points).
+q4 com.microsoft MatMulNBits (bits 4, block 32, asymmetric with zero points); q4f16 as onnx-community's
+q4f16 exports: symmetric MatMulNBits (no zero points), every weight and activation float16, the float32
+inputs and outputs kept by casts at the graph's edges (float16.py).
 """
 import os
 import sys
@@ -24,16 +26,17 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'export'))
 from quantize import int4_blocks, int8_columns  # noqa: E402
+from float16 import half, keep_float32_io  # noqa: E402
 
 OPSET = 14
-FILE_NAMES = {'fp32': 'model.onnx', 'q8': 'model_quantized.onnx', 'q4': 'model_q4.onnx'}
+FILE_NAMES = {'fp32': 'model.onnx', 'q8': 'model_quantized.onnx', 'q4': 'model_q4.onnx', 'q4f16': 'model_q4f16.onnx'}
 INLINE_BELOW = 1024  # bytes: tiny tensors (norm weights of a test model, constants) stay in the graph
 
 
 class Weights:
     """The initializers of one variant: inline, or appended to external-data shards."""
-    def __init__(self, folder, graph_name, external, shard_bytes, align=64):
-        self.folder, self.graph_name, self.external = folder, graph_name, external
+    def __init__(self, folder, graph_name, external, shard_bytes, align=64, float16=False):
+        self.folder, self.graph_name, self.external, self.float16 = folder, graph_name, external, float16
         self.shard_bytes, self.align = shard_bytes, align
         self.inits, self.shards, self.fh, self.size = [], [], None, 0
 
@@ -51,6 +54,8 @@ class Weights:
 
     def add(self, name, array):
         array = np.ascontiguousarray(array)
+        if self.float16 and array.dtype == np.float32:
+            array = half(array)
         t = TensorProto()
         t.name = name
         t.data_type = helper.np_dtype_to_tensor_dtype(array.dtype) if hasattr(helper, 'np_dtype_to_tensor_dtype') \
@@ -82,7 +87,7 @@ class Builder:
         self.dtype = dtype
         self.name = FILE_NAMES[dtype]
         self.nodes = []
-        self.w = Weights(folder, self.name, external, shard_bytes)
+        self.w = Weights(folder, self.name, external, shard_bytes, float16=dtype == 'q4f16')
         self.n = 0
 
     def op(self, op_type, inputs, outputs=1, domain=None, **attrs):
@@ -105,10 +110,11 @@ class Builder:
             dq = self.op('DequantizeLinear', [self.w.add(name + '_q', q), self.w.add(name + '_scale', scale),
                                               self.w.add(name + '_zero', np.zeros(out_f, np.int8))], axis=1)
             y = self.op('MatMul', [x, dq])
-        else:
-            packed, scales, zeros = int4_blocks(w, 32)
-            y = self.op('MatMulNBits', [x, self.w.add(name + '_q4', packed), self.w.add(name + '_scales', scales),
-                                        self.w.add(name + '_zp', zeros)], domain='com.microsoft', K=in_f, N=out_f, bits=4, block_size=32)
+        else:  # q4: asymmetric with zero points; q4f16: symmetric (float16 scales), as onnx-community's q4f16
+            packed, scales, zeros = int4_blocks(w, 32, symmetric=self.dtype == 'q4f16')
+            zp = [] if zeros is None else [self.w.add(name + '_zp', zeros)]
+            y = self.op('MatMulNBits', [x, self.w.add(name + '_q4', packed), self.w.add(name + '_scales', scales), *zp],
+                        domain='com.microsoft', K=in_f, N=out_f, bits=4, block_size=32)
         if bias is not None:
             y = self.op('Add', [y, self.w.add(name.replace('.weight', '.bias'), bias.astype(np.float32))])
         return y
@@ -130,6 +136,8 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
     if io['kv_dtype'] not in ('float32', 'float16'):
         raise ValueError(f'kv_dtype {io["kv_dtype"]} is neither float32 nor float16')
     half = io['kv_dtype'] == 'float16'
+    if half and 'q4f16' in dtypes:
+        raise ValueError('q4f16 keeps float32 inputs and outputs (keep_io_types); a float16 cache is for fp32 graphs here')
     c = ckpt.config
     L, nh, nkv, hd, H = c['num_hidden_layers'], c['num_attention_heads'], c['num_key_value_heads'], c['head_dim'], c['hidden_size']
     V, inter = c['vocab_size'], c['intermediate_size']
@@ -296,8 +304,11 @@ def build(ckpt, dtypes, folder, external, shard_bytes, value_activation='tanh', 
             for kv in ('key', 'value'):
                 inputs.append(helper.make_tensor_value_info(f'past_key_values.{i}.{kv}', kvt, ['batch', nkv, 'past', hd]))
                 outputs.append(helper.make_tensor_value_info(f'present.{i}.{kv}', kvt, ['batch', nkv, 'total', hd]))
-        graph = helper.make_graph(b.nodes, 'decoder', inputs, outputs, b.w.inits)
-        opsets = [helper.make_opsetid('', OPSET)] + ([helper.make_opsetid('com.microsoft', 1)] if b.dtype == 'q4' else [])
+        nodes = b.nodes
+        if b.dtype == 'q4f16':  # float16 inside, the float32 inputs and outputs kept (casts at the edges)
+            nodes = keep_float32_io(nodes, inputs, outputs, {t.name: t.data_type for t in b.w.inits})
+        graph = helper.make_graph(nodes, 'decoder', inputs, outputs, b.w.inits)
+        opsets = [helper.make_opsetid('', OPSET)] + ([helper.make_opsetid('com.microsoft', 1)] if b.dtype in ('q4', 'q4f16') else [])
         model = helper.make_model(graph, opset_imports=opsets, producer_name='math-tutor models/convert')
         model.ir_version = 8
         path = os.path.join(onnx_dir, b.name)

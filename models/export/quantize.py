@@ -21,11 +21,15 @@ def int8_columns(w):
     return q, scale.astype(np.float32)
 
 
-def int4_blocks(w, block=32, rows=4096):
+def int4_blocks(w, block=32, rows=4096, symmetric=False):
     """w [out, in] float32 (a Linear's weight) -> the inputs of com.microsoft MatMulNBits (bits=4):
     packed [out, blocks, block/2] uint8 (two values a byte, the first in the low nibble),
     scales [out * blocks] float32, zero points [out, ceil(blocks/2)] uint8 packed the same way.
     Asymmetric per block of `block` input elements: w ~ (q - zero) * scale, q in 0..15.
+    symmetric: as ONNX Runtime's MatMul4BitsQuantizer with is_symmetric=True (transformers.js's
+    scripts/quantize.py default; MLAS's blockwise quantizer): scale = m / -8 where m is the block's
+    value of largest magnitude, q = clip(round(w / scale) + 8, 0, 15), and no zero points (None:
+    MatMulNBits's default zero point 8).
     Works through `rows` output rows at a time to bound the temporaries."""
     n, k = w.shape
     nb = -(-k // block)
@@ -37,15 +41,24 @@ def int4_blocks(w, block=32, rows=4096):
         if k % block:
             x = np.pad(x, ((0, 0), (0, nb * block - k)))
         x = x.reshape(x.shape[0], nb, block)
-        lo = np.minimum(x.min(-1), 0)
-        hi = np.maximum(x.max(-1), 0)
-        s = (hi - lo) / 15.0
-        s[s == 0] = 1.0
-        z = np.clip(np.round(-lo / s), 0, 15)
-        q = np.clip(np.round(x / s[..., None]) + z[..., None], 0, 15).astype(np.uint8)
+        if symmetric:
+            at = np.abs(x).argmax(-1)[..., None]
+            s = np.take_along_axis(x, at, -1)[..., 0] / -8.0
+            z = np.full(s.shape, 8.0, np.float32)
+            inv = np.divide(1.0, s, out=np.zeros_like(s), where=s != 0)
+            q = np.clip(np.round(x * inv[..., None]) + 8, 0, 15).astype(np.uint8)
+        else:
+            lo = np.minimum(x.min(-1), 0)
+            hi = np.maximum(x.max(-1), 0)
+            s = (hi - lo) / 15.0
+            s[s == 0] = 1.0
+            z = np.clip(np.round(-lo / s), 0, 15)
+            q = np.clip(np.round(x / s[..., None]) + z[..., None], 0, 15).astype(np.uint8)
         packed[r:r + rows] = q[..., 0::2] | (q[..., 1::2] << 4)
         scales[r:r + rows] = s
         zeros[r:r + rows, :nb] = z
+    if symmetric:
+        return packed, scales.reshape(-1), None
     zp = zeros[:, 0::2] | (zeros[:, 1::2] << 4)
     return packed, scales.reshape(-1), zp.reshape(-1)
 

@@ -23,6 +23,8 @@ const ENTRY = registry.models.find((m) => m.layout === 'hub')!;
 const REPO = hubRepoOf(ENTRY.source)!.repo;
 const ID = ENTRY.id;
 const GRAPH = 'onnx/model_q4.onnx';
+/** The q4f16 build beside it, in the external-data form: float16 inside, float32 cache inputs and outputs. */
+const HALF = 'onnx/model_q4f16.onnx';
 
 interface Logged {
   server: 'hub' | 'cdn';
@@ -51,8 +53,8 @@ const requests = async (): Promise<Logged[]> => (await fetch(`${hub}/__log`)).js
 describe('download from a Hugging Face-like hub', () => {
   it('answers as the hub does: the tree API, 302 to another origin for LFS files, 200 for small ones, 206 for ranges, 404 for what is missing', async () => {
     const tree = (await (await fetch(`${hub}/api/models/${REPO}/tree/main/onnx`)).json()) as Array<{ path: string; lfs?: object }>;
-    expect(tree.map((f) => f.path)).toEqual([GRAPH]);
-    expect(tree[0]!.lfs).toBeDefined();
+    expect(tree.map((f) => f.path).sort()).toEqual([GRAPH, HALF, `${HALF}_data`]);
+    expect(tree.every((f) => f.lfs !== undefined)).toBe(true);
     const direct = await fetch(`${source}config.json`);
     expect(direct.status).toBe(200);
     expect(direct.headers.get('ETag')).toMatch(/^"[0-9a-f]{40}"$/);
@@ -64,7 +66,7 @@ describe('download from a Hugging Face-like hub', () => {
     expect(ranged.headers.get('Content-Range')).toMatch(/^bytes 100-199\/\d+$/);
     expect(ranged.headers.get('ETag')).toMatch(/^"[0-9a-f]{64}"$/);
     expect((await ranged.arrayBuffer()).byteLength).toBe(100);
-    expect((await fetch(`${source}onnx/model_q4f16.onnx`)).status).toBe(404);
+    expect((await fetch(`${source}onnx/model_fp16.onnx`)).status).toBe(404);
     expect((await fetch(`${hub}/${REPO}/resolve/v9/config.json`)).status).toBe(404);
     expect((await fetch(`${hub}/nobody/nothing/resolve/main/config.json`)).status).toBe(404);
   });
@@ -112,5 +114,33 @@ describe('download from a Hugging Face-like hub', () => {
     await control({ clearLog: true });
     await client.load('/unused/', ID, { source, device: 'wasm' });
     expect(await requests()).toEqual([]);
+  });
+
+  it('loads the q4f16 build (external data through the CDN, float16 inside, float32 cache) on WebAssembly and decodes torch\'s greedy tokens of its weights, two rows at once', async () => {
+    await new OpfsStore().remove(ID);
+    // On a GPU without 16-bit float shaders (SwiftShader here) the variant is refused by name; with them it runs.
+    const adapter = await navigator.gpu?.requestAdapter();
+    if (adapter) {
+      const onGpu = await client.load('/unused/', ID, { source, device: 'webgpu', dtype: 'q4f16' }).then((i) => i, (e: unknown) => e as Error);
+      if (adapter.features.has('shader-f16')) expect(onGpu).toMatchObject({ device: 'webgpu', dtype: 'q4f16' });
+      else expect((onGpu as Error).message).toContain('The q4f16 variant was asked for, but this GPU lacks the 16-bit float shaders it needs.');
+      console.log(`q4f16 on WebGPU (shader-f16 ${adapter.features.has('shader-f16')}): ${onGpu instanceof Error ? onGpu.message : 'loaded'}`);
+    }
+    await control({ clearLog: true });
+    const info = await client.load('/unused/', ID, { source, device: 'wasm', dtype: 'q4f16' });
+    expect(info).toMatchObject({ id: ID, device: 'wasm', dtype: 'q4f16' });
+    const log = await requests();
+    // Both files of the variant from the CDN after the hub's redirect; the q4 graph not at all.
+    for (const path of [HALF, `${HALF}_data`]) {
+      const seen = log.filter((r) => r.path.endsWith(`/${path}`) || r.path.endsWith(`?download=${encodeURIComponent(path)}`));
+      expect(seen.map((r) => `${r.server} ${r.status}`), path).toEqual(['hub 302', 'cdn 200']);
+    }
+    expect(log.some((r) => r.path.endsWith(GRAPH))).toBe(false);
+    const ref = (await (await fetch('/tests/fixtures/converted/references.json')).json())['converted-qwen2-hub'];
+    const greedy = { seed: 0, temperature: 0, topP: 1 };
+    const result = await client.generate({ jobId: 'hub-q4f16', prompt: ref.prompt, samplers: [greedy, { ...greedy, seed: 1 }], maxNewTokens: 12 });
+    for (const row of result.sequences) expect(row.tokens).toEqual(ref.greedy.q4f16.slice(0, 12));
+    // Not the q4 build's tokens: the variant loaded is the one asked for.
+    expect(ref.greedy.q4f16.slice(0, 12)).not.toEqual(ref.greedy.q4.slice(0, 12));
   });
 });

@@ -25,7 +25,7 @@
  * `POST /__control` with a text body `{"dropFile": "onnx/model_q4.onnx_data", "dropAfter": 200000}`
  * makes the next CDN answer for that file close the connection after that many body bytes;
  * `{"corruptFile": "..."}` flips one byte in the next answer (CDN or hub) with that file's bytes;
- * `{"hideFile": "tokenizer.json"}` leaves a file out of the tree and the downloads until the next control;
+ * `{"hideFile": "tokenizer.json"}` (or a list of paths) leaves those files out of the tree and the downloads until the next control;
  * `{"dropTreeField": "size"}` leaves that field out of every tree entry until the next control;
  * `{"pageSize": 2}` pages tree answers by that many entries (until the next control);
  * `{"fakeSizes": {"onnx/model_q4.onnx": 1761000000}}` lists those files in the tree with those sizes,
@@ -115,11 +115,11 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
   const log: HubRequest[] = [];
   let drop: { file: string; after: number } | undefined;
   let corrupt: string | undefined;
-  let hidden: string | undefined;
+  let hidden = new Set<string>();
   let dropField: string | undefined;
   let pageSize = 1000;
   let fakeSizes: Record<string, number> = {};
-  const visible = (repo: string) => new Map([...(files.get(repo) ?? [])].filter(([path]) => path !== hidden));
+  const visible = (repo: string) => new Map([...(files.get(repo) ?? [])].filter(([path]) => !hidden.has(path)));
 
   const send = (server: HubRequest['server'], req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string | number>, body?: Uint8Array | string) => {
     if (!req.url?.startsWith('/__')) log.push({ server, method: req.method ?? 'GET', path: req.url ?? '', range: (req.headers.range as string | undefined) ?? null, status });
@@ -181,11 +181,11 @@ export async function startHubServer(repos: Record<string, string>): Promise<Hub
       let text = '';
       req.on('data', (c: Buffer) => (text += c.toString()));
       req.on('end', () => {
-        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; corruptFile?: string; clearLog?: boolean; hideFile?: string; dropTreeField?: string; pageSize?: number; fakeSizes?: Record<string, number> };
+        const body = JSON.parse(text) as { dropFile?: string; dropAfter?: number; corruptFile?: string; clearLog?: boolean; hideFile?: string | string[]; dropTreeField?: string; pageSize?: number; fakeSizes?: Record<string, number> };
         if (body.clearLog) log.length = 0;
         drop = body.dropFile ? { file: body.dropFile, after: body.dropAfter ?? 0 } : undefined;
         corrupt = body.corruptFile;
-        hidden = body.hideFile;
+        hidden = new Set(body.hideFile === undefined ? [] : [body.hideFile].flat());
         dropField = body.dropTreeField;
         pageSize = body.pageSize ?? 1000;
         fakeSizes = body.fakeSizes ?? {};

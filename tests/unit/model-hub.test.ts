@@ -16,6 +16,9 @@ import { parseManifest } from '../../workers/model/manifest.ts';
 import registry from '../../models/registry.json';
 
 let hub: HubServer;
+/** The fixture's two graphs, as onnx-community publishes them: q4 one file, q4f16 with external data. */
+const Q4 = 'onnx/model_q4.onnx';
+const Q4F16 = 'onnx/model_q4f16.onnx';
 let source: string;
 const entry = () => hubEntryFor(source)!;
 const control = (body: object) => fetch(`${hub.origin}/__control`, { method: 'POST', body: JSON.stringify(body) });
@@ -35,7 +38,8 @@ describe('hub manifest', () => {
     expect(root[0]).toEqual({ type: 'directory', oid: expect.stringMatching(/^[0-9a-f]{40}$/), size: 0, path: 'onnx' });
     expect(root.find((e) => e.path === 'config.json')).toEqual({ type: 'file', oid: expect.stringMatching(/^[0-9a-f]{40}$/), size: expect.any(Number), path: 'config.json' });
     const onnx = (await (await fetch(`${hub.origin}/api/models/${HUB_REPO}/tree/main/onnx`)).json()) as Array<Record<string, unknown>>;
-    expect(onnx).toEqual([{ type: 'file', oid: expect.stringMatching(/^[0-9a-f]{40}$/), size: expect.any(Number), path: 'onnx/model_q4.onnx', lfs: { oid: expect.stringMatching(/^[0-9a-f]{64}$/), size: onnx[0]!.size, pointerSize: expect.any(Number) } }]);
+    const lfsFile = (path: string) => ({ type: 'file', oid: expect.stringMatching(/^[0-9a-f]{40}$/), size: expect.any(Number), path, lfs: { oid: expect.stringMatching(/^[0-9a-f]{64}$/), size: onnx.find((e) => e.path === path)!.size, pointerSize: expect.any(Number) } });
+    expect(onnx).toEqual([Q4, Q4F16, `${Q4F16}_data`].map(lfsFile));
     expect((await fetch(`${hub.origin}/api/models/${HUB_REPO}/tree/main/nothing`)).status).toBe(404);
     const info = (await (await fetch(`${hub.origin}/api/models/${HUB_REPO}/revision/main`)).json()) as { sha: string };
     expect(info.sha).toBe(hub.commits[HUB_REPO]);
@@ -48,14 +52,19 @@ describe('hub manifest', () => {
     expect(folder).toBe(`${hub.origin}/${HUB_REPO}/resolve/${commit}/`);
     expect(manifest.version).toBe(commit);
     expect(manifest.source).toEqual({ hub: HUB_REPO, commit });
-    // The registry offers q4 and q4f16; this repository has only the q4 graph, one file with its weights inside.
-    expect(manifest.variants).toEqual([{ dtype: 'q4', quantization: expect.any(String), graph: 'onnx/model_q4.onnx', externalData: [], kvCacheDtype: 'float32' }]);
-    expect(manifest.defaultVariant).toEqual({ wasm: 'q4', webgpu: 'q4' });
+    // The registry offers q4 and q4f16: the q4 graph is one file with its weights inside, the q4f16 one has
+    // its weights in model_q4f16.onnx_data; config.json names no cache dtype, so both keep a float32 cache.
+    expect(manifest.variants).toEqual([
+      { dtype: 'q4', quantization: expect.any(String), graph: Q4, externalData: [], kvCacheDtype: 'float32' },
+      { dtype: 'q4f16', quantization: expect.any(String), graph: Q4F16, externalData: [`${Q4F16}_data`], kvCacheDtype: 'float32' },
+    ]);
+    // Both can be created on WebAssembly (tiny files): q4 there, q4f16 first on a GPU (one with shader-f16: load.ts).
+    expect(manifest.defaultVariant).toEqual({ wasm: 'q4', webgpu: 'q4f16' });
     expect(manifest.architecture).toMatchObject({ family: 'qwen2', numLayers: 2, numHeads: 3, numKvHeads: 1, headDim: 16, hiddenSize: 48, vocabSize: 1958, tiedEmbeddings: true });
     expect(manifest.tokens).toEqual({ eos: [1], pad: 0 });
-    expect(manifest.files.map((f) => f.path).sort()).toEqual(['config.json', 'generation_config.json', 'onnx/model_q4.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual(['config.json', 'generation_config.json', Q4, Q4F16, `${Q4F16}_data`, 'tokenizer.json', 'tokenizer_config.json']);
     const tree = await listTree({ origin: hub.origin, repo: HUB_REPO, revision: commit }, commit, 'onnx');
-    expect(manifest.files.find((f) => f.path === 'onnx/model_q4.onnx')).toEqual({ path: 'onnx/model_q4.onnx', bytes: tree[0]!.size, sha256: tree[0]!.lfs!.oid });
+    for (const entry of tree) expect(manifest.files.find((f) => f.path === entry.path)).toEqual({ path: entry.path, bytes: entry.size, sha256: entry.lfs!.oid });
     // tokenizer.json is kept in git: checked by its blob id when it is downloaded.
     expect(manifest.files.find((f) => f.path === 'tokenizer.json')).toMatchObject({ gitSha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
     expect(parseManifest(JSON.parse(JSON.stringify(manifest)))).toEqual(manifest);
@@ -95,7 +104,7 @@ describe('hub manifest', () => {
 
   it('refuses a repository that lacks a needed file, naming it', async () => {
     try {
-      for (const [file, named] of [['tokenizer.json', 'lacks tokenizer.json'], ['config.json', 'lacks config.json'], ['onnx/model_q4.onnx', 'lacks onnx/model_q4.onnx and onnx/model_q4f16.onnx']] as const) {
+      for (const [file, named] of [['tokenizer.json', 'lacks tokenizer.json'], ['config.json', 'lacks config.json'], [[Q4, Q4F16], 'lacks onnx/model_q4.onnx and onnx/model_q4f16.onnx']] as const) {
         await control({ hideFile: file });
         const error = await failure(hubManifest(source, entry()));
         expect(error?.name).toBe('HubError');
@@ -135,7 +144,7 @@ describe('hub manifest', () => {
   });
 
   it('prefers the variant whose single-file graph can be created; a model manager download that cannot fit is refused before any graph byte', async () => {
-    const real = { 'onnx/model_q4.onnx': 1_761_000_000, 'onnx/model_q4f16.onnx': 1_210_000_000 };
+    const real = { [Q4]: 1_761_000_000, [Q4F16]: 1_210_000_000 };
     const noGpu = { available: false, reason: 'no WebGPU in this test' };
     try {
       await control({ fakeSizes: real });
@@ -145,10 +154,11 @@ describe('hub manifest', () => {
       expect(manifest.defaultVariant).toEqual({ wasm: 'q4f16', webgpu: 'q4f16' });
       expect(chooseDevice(manifest, noGpu, 16)).toMatchObject({ device: 'wasm', dtype: 'q4f16' });
 
-      await control({ fakeSizes: { 'onnx/model_q4.onnx': real['onnx/model_q4.onnx'] }, clearLog: true });
+      const onlyQ4 = { fakeSizes: { [Q4]: real[Q4] }, hideFile: [Q4F16, `${Q4F16}_data`] };
+      await control({ ...onlyQ4, clearLog: true });
       const only = await hubManifest(source, entry());
       expect(() => chooseDevice(only.manifest, noGpu, 16)).toThrow('The q4 graph is a single file of 1.64 GiB');
-      await control({ fakeSizes: { 'onnx/model_q4.onnx': real['onnx/model_q4.onnx'] }, clearLog: true });
+      await control({ ...onlyQ4, clearLog: true });
       const manager = new PackageManager(new MemoryStore(), async () => noGpu);
       const error = await failure(manager.download(source, 'big', () => {}));
       expect(error?.name).toBe('MemoryPlanError');
