@@ -78,7 +78,7 @@ export interface ProbeApi {
 
 // ── Solver ──────────────────────────────────────────────────────────────────
 
-import type { Confidence, PythonRunResult, Selection, StrategyId } from './types.ts';
+import type { Confidence, PackageSelection, PythonRunResult, SamplerSpec, Selection, StepOutput, StrategyId } from './types.ts';
 import type { SolutionFormatId } from './formats.ts';
 export type { StrategyId, Selection, Cluster, SampleOutcome, Confidence, ConfidenceLevel, PythonRunResult } from './types.ts';
 export type { SolutionFormatId } from './formats.ts';
@@ -336,6 +336,10 @@ export interface ModelInfo {
   /** Samples that fit in memory at once, and tokens per sample (see workers/model/memory-plan.ts). */
   plan: { batch: number; context: number; totalBytes: number; reductions: string[] };
   loadMs: number;
+  /** How the package's solutions are written (its prompt, code blocks and stops: workers/formats.json). */
+  solutionFormat: SolutionFormatId;
+  /** The package's default answer selection and its measured "likely" thresholds. */
+  selection?: PackageSelection;
 }
 
 export interface LoadModelOptions {
@@ -400,6 +404,18 @@ export interface ModelApi {
   unload(): Promise<void>;
   /** Destroy the GPU device as a driver crash would (tests, diagnostics); false when none is in use. */
   simulateDeviceLoss(): Promise<boolean>;
+  /**
+   * A batched decode session on the loaded model, driven call by call from another worker (the solve loop's
+   * DecodeSession, workers/types.ts): `openDecoder` returns its number, the other calls name it.
+   */
+  openDecoder(): Promise<number>;
+  decoderStart(decoder: number, prompt: string, samplers: SamplerSpec[], options: { bos?: boolean }): Promise<void>;
+  decoderStep(decoder: number): Promise<StepOutput>;
+  decoderPause(decoder: number, sequence: number): Promise<void>;
+  decoderAppend(decoder: number, sequence: number, text: string): Promise<void>;
+  decoderValue(decoder: number, sequence: number): Promise<number | null>;
+  decoderStop(decoder: number, sequence: number): Promise<void>;
+  decoderDispose(decoder: number): Promise<void>;
 }
 
 // ---- Symbolic solver (workers/symbolic/) ------------------------------------------------

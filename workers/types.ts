@@ -65,6 +65,16 @@ export interface ConfidenceThresholds {
   minGrounded?: number;
 }
 
+/**
+ * How a package's answers are chosen by default, and when one is shown as "likely": measured on held-out
+ * problems (scripts/calibrate-confidence.ts, models/README.md). Absent: majority vote, never "likely".
+ */
+export interface PackageSelection {
+  strategy: StrategyId;
+  confidence?: ConfidenceThresholds;
+  measuredOn?: string;
+}
+
 export interface Confidence {
   level: ConfidenceLevel;
   /** One sentence for the student on why the tutor is (not) sure. */

@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelClient } from '../../workers/model/client.ts';
-import { CancelledError } from '../../workers/common/errors.ts';
+import { CancelledError, GpuDeviceLostError } from '../../workers/common/errors.ts';
+import type { DecodeSession } from '../../workers/types.ts';
 import { OpfsStore } from '../../workers/model/download.ts';
 import type { ModelEvent } from '../../workers/contracts.ts';
 
@@ -111,4 +112,43 @@ describe('model worker', () => {
     const after = await client.generate({ jobId: 'after-kill', prompt: ref.prompt, samplers: greedy(1), maxNewTokens: 4 });
     expect(after.sequences[0]!.tokens).toEqual(before.sequences[0]!.tokens);
   }, 60_000);
+
+  /** Text of every row after `steps` steps of a remote decode session. */
+  async function decodeText(session: DecodeSession, prompt: string, rows: number, steps: number): Promise<string[]> {
+    await session.start(prompt, greedy(rows));
+    const texts = Array.from({ length: rows }, () => '');
+    for (let i = 0; i < steps; i++) for (const [row, delta] of (await session.step()).deltas) texts[row] += delta;
+    return texts;
+  }
+
+  it('a decode session driven call by call (as the solve loop does) gives the text a generation gives', async () => {
+    const ref = await reference();
+    await client.load(BASE, ID, { device: 'wasm' });
+    const generated = await client.generate({ jobId: 'session-ref', prompt: ref.prompt, samplers: greedy(2), maxNewTokens: 10 });
+    const session = await client.openDecoder();
+    expect(session.device).toBe('wasm');
+    expect(await decodeText(session, ref.prompt, 2, 10)).toEqual(generated.sequences.map((s) => s.text));
+    await session.dispose();
+    // A disposed session is gone in the worker: its number names nothing.
+    await expect(session.step()).rejects.toThrow(/decoding session has ended/);
+  }, 60_000);
+
+  it('WebGPU: a device lost under a decode session ends it, lets the worker go, and the next session runs on WebAssembly', async () => {
+    const ref = await reference();
+    expect((await client.load(BASE, ID, { device: 'webgpu' })).device).toBe('webgpu');
+    const session = await client.openDecoder();
+    await session.start(ref.prompt, greedy(2));
+    await session.step();
+    expect(await client.simulateDeviceLoss()).toBe(true);
+    const lost = await session.step().then(() => undefined, (e: unknown) => e);
+    expect(lost).toBeInstanceOf(GpuDeviceLostError);
+    // Every later call gives the same error without a message to the worker, whose thread a lost device may hold.
+    await expect(session.append(0, ' more')).rejects.toBe(lost);
+    await session.dispose();
+    const next = await client.openDecoder();
+    expect(next.device).toBe('wasm');
+    const onWasm = await client.generate({ jobId: 'after-loss', prompt: ref.prompt, samplers: greedy(2), maxNewTokens: 6 });
+    expect(await decodeText(next, ref.prompt, 2, 6)).toEqual(onWasm.sequences.map((s) => s.text));
+    await next.dispose();
+  }, 120_000);
 });

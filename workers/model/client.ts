@@ -1,8 +1,13 @@
-/** Main-thread access to the model worker (model manager, benchmarks, tests). */
+/**
+ * Access to the model worker, which holds the ONNX Runtime session: from the solver worker (its solve loop
+ * decodes through `openDecoder`, so creating a session or running the model never blocks the symbolic solver's
+ * answers), and from the page for benchmarks and tests.
+ */
 import * as Comlink from 'comlink';
 import { WorkerBridge } from '../common/bridge.ts';
-import { GpuDeviceLostError } from '../common/errors.ts';
+import { AppError, GpuDeviceLostError } from '../common/errors.ts';
 import type { GenerateRequest, GenerateResult, LoadModelOptions, ModelApi, ModelEvent, ModelInfo, ProgressEvent } from '../contracts.ts';
+import type { DecodeSession } from '../types.ts';
 // Named errors thrown in the worker are rebuilt with their classes on this side too.
 import './manifest.ts';
 import './memory-plan.ts';
@@ -13,14 +18,62 @@ export class ModelClient {
     { name: 'The model', cancelGraceMs: 3_000 },
   );
   /** What the worker holds (and which worker: `WorkerBridge.starts`), so that a fresh worker can load it again. */
-  private loaded: { baseUrl: string; id: string; options: LoadModelOptions; worker: number } | undefined;
+  private loaded: { baseUrl: string; id: string; options: LoadModelOptions; worker: number; info: ModelInfo } | undefined;
 
   /** `baseUrl` is a path on this origin holding package folders, e.g. '/models/'. */
   async load(baseUrl: string, id: string, options: LoadModelOptions = {}, onEvent: (event: ProgressEvent) => void = () => {}, signal?: AbortSignal): Promise<ModelInfo> {
     this.loaded = undefined;
     const info = await this.bridge.call((api) => api.load(baseUrl, id, options, Comlink.proxy(onEvent)), signal);
-    this.loaded = { baseUrl, id, options, worker: this.bridge.starts };
+    this.loaded = { baseUrl, id, options, worker: this.bridge.starts, info };
     return info;
+  }
+
+  /**
+   * A batched decode session on the loaded model, each call one message to the model worker. Calls are sent in
+   * the order they are made and the worker handles them in that order, so `pause` and `stop` (which do not wait)
+   * take effect before the next `step`.
+   *
+   * When a call finds the GPU lost, the model worker is let go at once: a lost device can leave its thread
+   * waiting on the GPU for ever, and a message to it would never be answered. The session's later calls reject
+   * with the same error (`dispose` resolves), and the next use of this client loads the model again on
+   * WebAssembly.
+   */
+  async openDecoder(signal?: AbortSignal): Promise<DecodeSession> {
+    await this.reloadIfReplaced(signal);
+    if (!this.loaded) throw new AppError('No model is loaded.', { hint: 'Load a model first.' });
+    const { device } = this.loaded.info;
+    const worker = this.bridge.starts;
+    let ended: Error | undefined;
+    const call = async <R>(fn: (api: Comlink.Remote<ModelApi>) => Promise<R>): Promise<R> => {
+      if (ended) throw ended;
+      if (this.bridge.starts !== worker) throw new AppError('This decoding session ended with the model worker that held it.', { hint: 'Try again.' });
+      try {
+        return await this.bridge.call(fn);
+      } catch (error) {
+        if (error instanceof GpuDeviceLostError && !ended) {
+          ended = error;
+          if (this.loaded?.worker === worker) this.loaded = { ...this.loaded, options: { ...this.loaded.options, device: 'wasm' } };
+          if (this.bridge.starts === worker) this.bridge.restart('restarted after the GPU was lost');
+        }
+        throw error;
+      }
+    };
+    const id = await call((api) => api.openDecoder());
+    // pause and stop return nothing the loop waits for; a failure shows in the next call that does wait.
+    const send = (fn: (api: Comlink.Remote<ModelApi>) => Promise<void>) => void call(fn).catch(() => {});
+    return {
+      device,
+      start: (prompt, samplers, options = {}) => call((api) => api.decoderStart(id, prompt, samplers, options)),
+      step: () => call((api) => api.decoderStep(id)),
+      pause: (sequence) => send((api) => api.decoderPause(id, sequence)),
+      append: (sequence, text) => call((api) => api.decoderAppend(id, sequence, text)),
+      value: (sequence) => call((api) => api.decoderValue(id, sequence)),
+      stop: (sequence) => send((api) => api.decoderStop(id, sequence)),
+      // Nothing is left to free once the worker that held the session is gone.
+      dispose: async () => {
+        if (!ended && this.bridge.starts === worker && this.bridge.isRunning) await call((api) => api.decoderDispose(id));
+      },
+    };
   }
 
   /**

@@ -6,7 +6,7 @@
 import { AppError, registerError } from '../common/errors.ts';
 import { sha256Hex } from '../common/hash.ts';
 import { FORMAT_IDS, isSolutionFormatId, type SolutionFormatId } from '../formats.ts';
-import { STRATEGY_IDS, type ConfidenceThresholds, type StrategyId } from '../types.ts';
+import { STRATEGY_IDS, type PackageSelection } from '../types.ts';
 
 export const SUPPORTED_FORMAT_VERSION = 1;
 
@@ -57,11 +57,8 @@ export interface Manifest {
   stop: string[];
   /** Built from a hub repository at this commit (workers/model/hub.ts), not published as a manifest. */
   source?: { hub: string; commit: string };
-  /**
-   * How this package's answers are chosen by default, and when one is shown as "likely": measured on
-   * held-out problems (scripts/calibrate-confidence.ts, models/README.md). Absent: majority vote, never "likely".
-   */
-  selection?: { strategy: StrategyId; confidence?: ConfidenceThresholds; measuredOn?: string };
+  /** How this package's answers are chosen by default, and when one is shown as "likely". */
+  selection?: PackageSelection;
   reference?: { prompt: string; promptTokens: number[]; greedyTokens: number[]; texts: string[]; values: number[] };
 }
 

@@ -15,6 +15,14 @@ const api: ModelApi = {
   cancel: (jobId) => runtime.cancel(jobId),
   unload: () => runtime.unload(),
   simulateDeviceLoss: () => runtime.simulateDeviceLoss(),
+  openDecoder: () => runtime.openDecoder(),
+  decoderStart: (decoder, prompt, samplers, options) => runtime.decoderStart(decoder, prompt, samplers, options),
+  decoderStep: (decoder) => runtime.decoderStep(decoder),
+  decoderPause: (decoder, sequence) => runtime.decoderPause(decoder, sequence),
+  decoderAppend: (decoder, sequence, text) => runtime.decoderAppend(decoder, sequence, text),
+  decoderValue: (decoder, sequence) => runtime.decoderValue(decoder, sequence),
+  decoderStop: (decoder, sequence) => runtime.decoderStop(decoder, sequence),
+  decoderDispose: (decoder) => runtime.decoderDispose(decoder),
 };
 
 Comlink.expose(api);

@@ -1,15 +1,13 @@
 /**
- * What the solver worker does, independent of how messages reach it: keeps the model
- * and the Python pool warm, runs the solve loop, cancels, and grades symbolically.
+ * What the solver worker does, independent of how messages reach it: keeps the model (in the model
+ * worker, workers/model/client.ts) and the Python pool warm, runs the solve loop, cancels, and grades
+ * symbolically.
  */
-import type { JobId, ProgressEvent, PythonStatus, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
+import type { JobId, ModelInfo, ProgressEvent, PythonStatus, SolveRequest, SolveResult, SolverEvent } from '../contracts.ts';
 import { CancelledError } from '../common/errors.ts';
 import { detectGpu } from '../common/env.ts';
-import { BatchDecoder } from '../model/decoder.ts';
-import { loadModel, type LoadedModel } from '../model/load.ts';
-import { destroyDevice } from '../model/device-loss.ts';
-import { configureOrt } from '../model/ort-web.ts';
-import { openOpfsStore, StorageFullError } from '../model/download.ts';
+import { ModelClient } from '../model/client.ts';
+import { openOpfsStore } from '../model/download.ts';
 import { PackageManager } from '../model/packages.ts';
 import { parseRegistry } from '../model/registry.ts';
 import registryJson from '../../models/registry.json';
@@ -35,7 +33,12 @@ export interface ServiceOptions {
 }
 
 export class SolverService {
-  private model: { id: string; loading: Promise<LoadedModel> } | undefined;
+  /**
+   * The model worker: the ONNX Runtime session lives there, so that creating it (seconds) or running it never
+   * keeps this worker, through which every symbolic answer reaches the page, busy.
+   */
+  private readonly models = new ModelClient();
+  private model: { id: string; loading: Promise<ModelInfo> } | undefined;
   /** The sandbox interpreters of generated code (tests drive scripted solutions through it). */
   readonly pool: PythonPool;
   /** The app's own Python (grader, symbolic solver): generated code never runs there. */
@@ -62,21 +65,13 @@ export class SolverService {
     return this.packageManager;
   }
 
-  private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+  private loaded(id: string, onEvent: (e: ProgressEvent) => void): Promise<ModelInfo> {
     if (this.model?.id !== id) {
       // A registry model may live anywhere (a mirror, the hub); unknown ids are looked up under modelsBaseUrl.
       const source = REGISTRY.find((m) => m.id === id)?.source;
       const options = { ...(this.device ? { device: this.device } : {}), ...(source ? { source: new URL(source, self.location.href).href } : {}) };
-      const loading = detectGpu().then(async (gpu) => {
-        try {
-          return await loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options, await this.store);
-        } catch (error) {
-          if (!(error instanceof StorageFullError)) throw error;
-          // A full disk must not stop solving: run from memory, downloading again next visit.
-          onEvent({ type: 'progress', stage: 'Storage is full: the model runs without being kept on this device' });
-          return loadModel(this.options.modelsBaseUrl, id, gpu, onEvent, options);
-        }
-      });
+      // onEvent may itself be the page's proxy: the model worker gets a plain function of this worker's to call.
+      const loading = this.models.load(new URL(this.options.modelsBaseUrl, self.location.href).href, id, options, (e) => onEvent(e));
       this.model = { id, loading };
       loading.catch(() => {
         if (this.model?.loading === loading) this.model = undefined;
@@ -104,11 +99,10 @@ export class SolverService {
 
   /**
    * The model, loaded once the trusted interpreter has started (or failed to) and no symbolic attempt is running:
-   * creating an ONNX Runtime session keeps this worker busy for seconds on a slow device, and a symbolic answer
-   * reaches the page through this worker (measured on a return visit: the answer came 4.6 s after Python was ready,
-   * right after the model had loaded).
+   * on a device with few cores, reading, verifying and creating a session of a model takes the cores the symbolic
+   * solver's first answer needs. A symbolic problem asked while the model loads does not wait for the load.
    */
-  private loadedAfterTrusted(id: string, onEvent: (e: ProgressEvent) => void): Promise<LoadedModel> {
+  private loadedAfterTrusted(id: string, onEvent: (e: ProgressEvent) => void): Promise<ModelInfo> {
     return this.warmTrusted().catch(() => {}).then(() => this.symbolicIdle()).then(() => this.loaded(id, onEvent));
   }
 
@@ -154,14 +148,14 @@ export class SolverService {
           const model = await loading;
           // Decoding starts at once, while the sandbox may still restore interpreters: a solution's first code block
           // waits for its own interpreter (pool.ts). Model calls of every decoder of this session are serialized
-          // (decoder.ts: the session's one Serial), so two solves never run the session at once.
+          // (decoder.ts: the session's one Serial, in the model worker), so two solves never run the session at once.
           if (controller.signal.aborted) throw new CancelledError('Solving was stopped.');
-          const decoder = new BatchDecoder(model.ort, model.session, model.tokenizer, model.shape, model.device);
+          const decoder = await this.models.openDecoder(controller.signal);
           return runSolveLoop(request, {
-            format: FORMATS[model.manifest.solutionFormat],
+            format: FORMATS[model.solutionFormat],
             decoder,
             python: this.pool,
-            packageSelection: model.manifest.selection,
+            ...(model.selection ? { packageSelection: model.selection } : {}),
             emit: onEvent,
             signal: controller.signal,
           });
@@ -180,7 +174,7 @@ export class SolverService {
 
   async simulateDeviceLoss(): Promise<boolean> {
     const model = await this.model?.loading.catch(() => undefined);
-    return model?.device === 'webgpu' ? destroyDevice(configureOrt()) : false;
+    return model?.device === 'webgpu' ? this.models.simulateDeviceLoss() : false;
   }
 
   async cancel(jobId: JobId): Promise<void> {
@@ -208,6 +202,7 @@ export class SolverService {
   dispose(): void {
     this.pool.dispose();
     this.trusted.dispose();
+    this.models.dispose();
   }
 
   async symbolicEqual(a: string, b: string): Promise<boolean | undefined> {
